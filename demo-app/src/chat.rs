@@ -1,0 +1,171 @@
+//! Namespace `/chat`: rooms, typing notices and each room's history.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use gateway_core::prelude::*;
+use serde_json::json;
+
+use crate::now_ms;
+
+/// How many messages a room keeps.
+pub const HISTORY: usize = 50;
+
+/// `{"roomId"}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomDto {
+    /// The room.
+    pub room_id: String,
+}
+
+/// `{"roomId", "message"}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendDto {
+    /// The room.
+    pub room_id: String,
+    /// The text.
+    pub message: String,
+}
+
+/// A `chat/receive` payload.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatMessage {
+    /// The room.
+    pub room_id: String,
+    /// The text.
+    pub message: String,
+    /// The sender's socket id.
+    pub from: String,
+    /// Unix milliseconds.
+    pub at: u64,
+}
+
+/// The ack of `chat/send`.
+#[derive(Debug, Serialize)]
+pub struct Ack {
+    /// Always `true`.
+    pub ok: bool,
+}
+
+/// Keeps the last [`HISTORY`] messages of each room, in memory.
+#[injectable]
+#[derive(Debug)]
+pub struct ChatService {
+    rooms: Mutex<HashMap<String, VecDeque<ChatMessage>>>,
+}
+
+impl ChatService {
+    /// Appends a message to its room's history.
+    pub fn record(&self, msg: ChatMessage) {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        let history = rooms.entry(msg.room_id.clone()).or_default();
+        if history.len() == HISTORY {
+            history.pop_front();
+        }
+        history.push_back(msg);
+    }
+
+    /// The room's history, oldest first.
+    pub fn history(&self, room: &str) -> Vec<ChatMessage> {
+        let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        rooms
+            .get(room)
+            .map(|h| h.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+impl OnModuleInit for ChatService {
+    async fn on_module_init(&self) -> Result<(), BoxError> {
+        tracing::info!("chat history kept in memory, {HISTORY} messages per room");
+        Ok(())
+    }
+}
+
+/// The chat gateway.
+#[injectable]
+pub struct ChatGateway {
+    chat: Arc<ChatService>,
+}
+
+#[web_socket_gateway(namespace = "/chat", cors(origin = "*"))]
+impl ChatGateway {
+    async fn handle_connection(&self, socket: SocketRef) {
+        let id = socket.id().to_string();
+        socket.emit("welcome", &json!({ "id": id })).ok();
+        socket
+            .broadcast()
+            .emit("user-joined", &json!({ "id": id }))
+            .await
+            .ok();
+    }
+
+    async fn handle_disconnect(&self, socket: SocketRef, reason: DisconnectReason) {
+        let payload = json!({ "id": socket.id().to_string(), "reason": reason.as_str() });
+        socket.broadcast().emit("user-left", &payload).await.ok();
+    }
+
+    /// Joins the room; answers `joined`.
+    #[subscribe_message("join")]
+    fn join(
+        &self,
+        #[connected_socket] socket: SocketRef,
+        #[message_body] dto: RoomDto,
+    ) -> WsResponse<String> {
+        socket.join(dto.room_id.clone());
+        WsResponse::new("joined", dto.room_id)
+    }
+
+    /// Leaves the room; answers `left`.
+    #[subscribe_message("leave")]
+    fn leave(
+        &self,
+        #[connected_socket] socket: SocketRef,
+        #[message_body] dto: RoomDto,
+    ) -> WsResponse<String> {
+        socket.leave(dto.room_id.clone());
+        WsResponse::new("left", dto.room_id)
+    }
+
+    /// Sends to everyone in the room, the sender too; acks `{"ok": true}`.
+    #[subscribe_message("chat/send")]
+    async fn send(
+        &self,
+        #[connected_socket] socket: SocketRef,
+        #[message_body] dto: SendDto,
+    ) -> WsResult<Ack, BoxError> {
+        let msg = ChatMessage {
+            room_id: dto.room_id,
+            message: dto.message,
+            from: socket.id().to_string(),
+            at: now_ms(),
+        };
+        self.chat.record(msg.clone());
+        socket
+            .within(msg.room_id.clone())
+            .emit("chat/receive", &msg)
+            .await?;
+        Ok(Ack { ok: true })
+    }
+
+    /// Tells the others in the room that the sender is typing.
+    #[subscribe_message("typing")]
+    async fn typing(
+        &self,
+        #[connected_socket] socket: SocketRef,
+        #[message_body] dto: RoomDto,
+    ) -> WsResult<(), BoxError> {
+        let payload = json!({ "roomId": dto.room_id, "from": socket.id().to_string() });
+        socket.to(dto.room_id).emit("typing", &payload).await?;
+        Ok(())
+    }
+
+    /// Acks the room's last messages, oldest first.
+    #[subscribe_message("history")]
+    fn history(&self, #[message_body] dto: RoomDto) -> Vec<ChatMessage> {
+        self.chat.history(&dto.room_id)
+    }
+}

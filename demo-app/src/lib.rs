@@ -1,0 +1,44 @@
+//! The demo application: four gateways that show the framework end to end. Its wire contract is
+//! in the README; `cargo run -p demo-app` serves it.
+
+pub mod chat;
+pub mod events;
+pub mod notifications;
+pub mod teams;
+
+use gateway_core::prelude::*;
+use gateway_core::{RunningApp, StartupError};
+
+pub use chat::{ChatGateway, ChatService};
+pub use events::EventsGateway;
+pub use notifications::NotificationsGateway;
+pub use teams::TeamGateway;
+
+/// The port the notifications gateway declares (`NOTIFY_PORT` overrides it).
+pub const NOTIFY_PORT: u16 = 3001;
+
+/// Chat: the gateway and the service that keeps each room's history.
+#[module(providers = [ChatService, ChatGateway], exports = [ChatService])]
+pub struct ChatModule;
+
+/// The application's root module.
+#[module(imports = [ChatModule], providers = [EventsGateway, TeamGateway, NotificationsGateway])]
+pub struct AppModule;
+
+/// Starts the demo on `host:port`, with the notifications gateway on `notify_port` (`0`: free
+/// ports, read them back from the [`RunningApp`]).
+pub async fn start(host: &str, port: u16, notify_port: u16) -> Result<RunningApp, StartupError> {
+    GatewayApplication::create::<AppModule>()
+        .await?
+        .map_port(NOTIFY_PORT, notify_port)
+        .start(format!("{host}:{port}"))
+        .await
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default()
+}

@@ -1,0 +1,317 @@
+//! [`GatewayApplication`]: builds the container, groups gateways into socket.io servers (one per
+//! port), runs the lifecycle hooks, listens, and shuts down gracefully.
+
+mod listener;
+mod servers;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use socketioxide::SocketIo;
+use socketioxide::adapter::{Adapter, LocalAdapter};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::AppAdapter;
+use crate::di::{Container, Module};
+use crate::error::{BoxError, StartupError};
+use servers::{PortKey, plan_servers};
+
+/// How long shutdown waits for disconnect hooks before going on.
+const DISCONNECT_GRACE: Duration = Duration::from_secs(5);
+
+/// An application: its module tree, built, ready to listen. NestJS's `NestFactory.create`.
+///
+/// ```no_run
+/// # use gateway_core::prelude::*;
+/// # #[module(providers = [])] struct AppModule;
+/// #[tokio::main]
+/// async fn main() -> Result<(), BoxError> {
+///     GatewayApplication::create::<AppModule>().await?.listen("127.0.0.1:3000").await
+/// }
+/// ```
+pub struct GatewayApplication<A: Adapter = LocalAdapter> {
+    container: Container<A>,
+    adapter_state: A::State,
+    ports: HashMap<u16, u16>,
+}
+
+impl GatewayApplication<LocalAdapter> {
+    /// Builds every provider of module `M` and its imports, on the in-memory adapter.
+    /// Fails with a message naming the problem for a missing provider or a cycle.
+    pub async fn create<M: Module>() -> Result<Self, StartupError> {
+        Self::create_with_adapter::<M>(()).await
+    }
+}
+
+impl<A: AppAdapter> GatewayApplication<A>
+where
+    A::State: Clone,
+{
+    /// Builds the application on another adapter (Redis, ...), given the adapter's state.
+    pub async fn create_with_adapter<M: Module>(
+        adapter_state: A::State,
+    ) -> Result<Self, StartupError> {
+        let container = Container::build(M::definition::<A>())?;
+        tracing::info!(target: "InstanceLoader", "{} dependencies initialized", crate::di::TypeKey::of::<M>().name);
+        Ok(GatewayApplication {
+            container,
+            adapter_state,
+            ports: HashMap::new(),
+        })
+    }
+
+    /// Serves the gateways declared with `port = declared` on `actual` instead (`0`: any free
+    /// port; read it back with [`RunningApp::port_addr`]).
+    pub fn map_port(mut self, declared: u16, actual: u16) -> Self {
+        self.ports.insert(declared, actual);
+        self
+    }
+
+    /// The container, to reach providers from outside (tests, tooling).
+    pub fn container(&self) -> &Container<A> {
+        &self.container
+    }
+
+    /// Starts listening on `addr` (the main listener) and on every gateway port, then returns.
+    /// Gateway ports bind on `addr`'s IP.
+    pub async fn start(self, addr: impl AsRef<str>) -> Result<RunningApp, StartupError> {
+        let addr_str = addr.as_ref();
+        let main: SocketAddr = tokio::net::lookup_host(addr_str)
+            .await
+            .ok()
+            .and_then(|mut a| a.next())
+            .ok_or_else(|| StartupError::Bind {
+                addr: addr_str.to_owned(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "not a host:port address",
+                ),
+            })?;
+
+        let gateways = self.container.providers().filter_map(|(def, instance, _)| {
+            def.gateway.as_ref().map(|g| (def, instance.clone(), g))
+        });
+        let plans = plan_servers(gateways.map(|(d, i, g)| (d, i, g.0)))?;
+        warn_unlisted(&plans);
+
+        let sockets = TaskTracker::new();
+        let mut servers: Vec<(PortKey, SocketIo<A>, axum::Router)> = Vec::new();
+        for plan in &plans {
+            let builder = plan
+                .options
+                .apply(SocketIo::builder())
+                .with_adapter::<A>(self.adapter_state.clone());
+            let (layer, io) = builder.build_layer();
+            for g in &plan.gateways {
+                (g.mount)(g.instance.clone(), &io, &g.matcher, &sockets)?;
+                g.server.set(io.clone(), g.matcher.clone());
+                log_gateway(plan.port, g.meta);
+            }
+            servers.push((plan.port, io, listener::router(layer, plan.options.cors)));
+        }
+
+        // NestJS order: afterInit (each gateway), then onModuleInit (each provider).
+        for plan in &plans {
+            for g in &plan.gateways {
+                (g.after_init)(g.instance.clone(), g.server.clone()).await;
+            }
+        }
+        for (def, instance, _) in self.container.providers() {
+            if let Some(hook) = def.on_module_init {
+                hook(instance.clone())
+                    .await
+                    .map_err(|source| StartupError::ProviderInit {
+                        provider: def.key.name,
+                        source,
+                    })?;
+            }
+        }
+
+        // Bind everything before serving anything, so that a busy port fails start-up cleanly.
+        let mut bound = Vec::new();
+        let mut main_router = None;
+        let mut ios = Vec::new();
+        for (port, io, router) in servers {
+            ios.push(io);
+            match port {
+                PortKey::Main => main_router = Some(router),
+                PortKey::Port(declared) => {
+                    let actual = self.ports.get(&declared).copied().unwrap_or(declared);
+                    let l = listener::bind(SocketAddr::new(main.ip(), actual)).await?;
+                    bound.push((Some(declared), l, router));
+                }
+            }
+        }
+        let l = listener::bind(main).await?;
+        bound.insert(0, (None, l, main_router.unwrap_or_default()));
+
+        let stop = CancellationToken::new();
+        let mut tasks = JoinSet::new();
+        let mut addrs = HashMap::new();
+        let mut main_addr = main;
+        for (declared, l, router) in bound {
+            let local = l.local_addr().map_err(|source| StartupError::Bind {
+                addr: main.to_string(),
+                source,
+            })?;
+            match declared {
+                None => main_addr = local,
+                Some(d) => {
+                    addrs.insert(d, local);
+                }
+            }
+            tracing::info!(target: "GatewayApplication", "listening on {local}{}", declared.map(|d| format!(" (gateway port {d})")).unwrap_or_default());
+            let stop = stop.clone();
+            tasks.spawn(listener::serve(
+                l,
+                router,
+                async move { stop.cancelled().await },
+            ));
+        }
+
+        let shutdown_hooks = self
+            .container
+            .providers()
+            .filter_map(|(def, instance, _)| {
+                def.on_application_shutdown
+                    .map(|h| (def.key.name, h, instance.clone()))
+            })
+            .collect();
+        let closers = ios
+            .into_iter()
+            .map(|io| Box::new(io) as Box<dyn Closer>)
+            .collect();
+        Ok(RunningApp {
+            main_addr,
+            addrs,
+            stop,
+            tasks,
+            sockets,
+            closers,
+            shutdown_hooks,
+        })
+    }
+
+    /// Starts, then serves until SIGINT or SIGTERM, then shuts down gracefully: clients are
+    /// disconnected (their disconnect hooks run), then the shutdown hooks run.
+    pub async fn listen(self, addr: impl AsRef<str>) -> Result<(), BoxError> {
+        let app = self.start(addr).await?;
+        shutdown_signal().await;
+        tracing::info!(target: "GatewayApplication", "shutting down");
+        app.shutdown().await;
+        Ok(())
+    }
+}
+
+trait Closer: Send {
+    fn close(&self) -> futures_util::future::BoxFuture<'_, ()>;
+}
+impl<A: Adapter> Closer for SocketIo<A> {
+    fn close(&self) -> futures_util::future::BoxFuture<'_, ()> {
+        Box::pin(SocketIo::close(self))
+    }
+}
+
+type ShutdownHook = (
+    &'static str,
+    crate::di::module::Hook,
+    crate::di::module::Instance,
+);
+
+/// A started application: its addresses, and [`shutdown`](Self::shutdown).
+pub struct RunningApp {
+    main_addr: SocketAddr,
+    addrs: HashMap<u16, SocketAddr>,
+    stop: CancellationToken,
+    tasks: JoinSet<()>,
+    sockets: TaskTracker,
+    closers: Vec<Box<dyn Closer>>,
+    shutdown_hooks: Vec<ShutdownHook>,
+}
+
+impl RunningApp {
+    /// The main listener's address (with the real port when `0` was asked).
+    pub fn addr(&self) -> SocketAddr {
+        self.main_addr
+    }
+
+    /// The address serving the gateways declared with `port = declared`.
+    pub fn port_addr(&self, declared: u16) -> Option<SocketAddr> {
+        self.addrs.get(&declared).copied()
+    }
+
+    /// Disconnects every client (disconnect hooks run, up to 5 s), runs the shutdown hooks, and
+    /// stops the listeners.
+    pub async fn shutdown(mut self) {
+        for io in &self.closers {
+            io.close().await;
+        }
+        self.sockets.close();
+        if tokio::time::timeout(DISCONNECT_GRACE, self.sockets.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(target: "GatewayApplication", "some disconnect hooks were still running after {DISCONNECT_GRACE:?}");
+        }
+        for (name, hook, instance) in self.shutdown_hooks.drain(..) {
+            if let Err(e) = hook(instance).await {
+                tracing::error!(target: "GatewayApplication", "{name}: on_application_shutdown failed: {e}");
+            }
+        }
+        self.stop.cancel();
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+fn log_gateway(port: PortKey, meta: &'static crate::gateway::GatewayMeta) {
+    let port = match port {
+        PortKey::Main => "main listener".to_owned(),
+        PortKey::Port(p) => format!("port {p}"),
+    };
+    tracing::info!(target: "WebSocketsController", "{} on {port}, namespace {}", meta.name, meta.namespace.display());
+    for h in meta.handlers {
+        tracing::info!(target: "WebSocketsController", "{} subscribed to the \"{}\" message", meta.name, h.event);
+    }
+}
+
+fn warn_unlisted(plans: &[servers::ServerPlan<impl Adapter>]) {
+    let listed: Vec<&str> = plans
+        .iter()
+        .flat_map(|p| p.gateways.iter().map(|g| g.meta.name))
+        .collect();
+    for meta in crate::gateway::registered_gateways() {
+        if !listed.contains(&meta.name) {
+            tracing::debug!(target: "WebSocketsController", "{} ({}:{}) is not a provider of any module of this application: not started", meta.name, meta.file, meta.line);
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for SIGINT: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,99 @@
+//! Grouping gateways into socket.io servers: one per port, one namespace per gateway, server
+//! options merged (a conflict is a start-up error naming both gateways, where NestJS silently
+//! ignores the later gateway's options).
+
+use socketioxide::adapter::Adapter;
+
+use crate::di::module::{AfterInit, Instance, ProviderDef};
+use crate::error::StartupError;
+use crate::gateway::namespace::Matcher;
+use crate::gateway::{GatewayMeta, MountFn, ServerOptions, WsServer};
+
+/// Which listener a server is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum PortKey {
+    Main,
+    Port(u16),
+}
+
+impl std::fmt::Display for PortKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PortKey::Main => f.write_str("the main listener"),
+            PortKey::Port(p) => write!(f, "port {p}"),
+        }
+    }
+}
+
+pub(crate) struct PlannedGateway<A: Adapter> {
+    pub meta: &'static GatewayMeta,
+    pub instance: Instance,
+    pub matcher: Matcher,
+    pub mount: MountFn<A>,
+    pub after_init: AfterInit,
+    /// The gateway's `#[web_socket_server]` field, or a handle of its own for `after_init`.
+    pub server: WsServer,
+}
+
+pub(crate) struct ServerPlan<A: Adapter> {
+    pub port: PortKey,
+    pub options: ServerOptions,
+    pub gateways: Vec<PlannedGateway<A>>,
+}
+
+pub(crate) fn plan_servers<'a, A: Adapter>(
+    gateways: impl Iterator<Item = (&'a ProviderDef<A>, Instance, &'static GatewayMeta)>,
+) -> Result<Vec<ServerPlan<A>>, StartupError> {
+    let mut plans: Vec<ServerPlan<A>> = Vec::new();
+    for (def, instance, meta) in gateways {
+        let Some((_, mount, after_init)) = def.gateway else {
+            continue;
+        };
+        let port = meta.port.map_or(PortKey::Main, PortKey::Port);
+        let matcher = Matcher::compile(meta.namespace, meta.name)?;
+        let server = (def.ws_server)(&instance).unwrap_or_default();
+        let planned = PlannedGateway {
+            meta,
+            instance,
+            matcher,
+            mount,
+            after_init,
+            server,
+        };
+        let Some(plan) = plans.iter_mut().find(|p| p.port == port) else {
+            plans.push(ServerPlan {
+                port,
+                options: meta.options,
+                gateways: vec![planned],
+            });
+            continue;
+        };
+        let first = plan.gateways[0].meta.name;
+        plan.options.merge(&meta.options).map_err(|what| {
+            StartupError::ConflictingServerOptions {
+                first,
+                second: meta.name,
+                port: port.to_string(),
+                what,
+            }
+        })?;
+        for other in &plan.gateways {
+            let clash = match (&other.matcher, &planned.matcher) {
+                (Matcher::Static(a), Matcher::Static(b)) => a == b,
+                (Matcher::Regex(_), Matcher::Regex(_)) => true,
+                (a, b) => a.router_pattern().is_some() && a.router_pattern() == b.router_pattern(),
+            };
+            if clash {
+                return Err(StartupError::DuplicateNamespace {
+                    first: other.meta.name,
+                    second: meta.name,
+                    namespace: meta.namespace.display(),
+                    port: port.to_string(),
+                });
+            }
+        }
+        plan.gateways.push(planned);
+    }
+    plans.sort_by_key(|p| p.port);
+    Ok(plans)
+}

@@ -1,0 +1,230 @@
+//! The container: walks the module tree, checks that every dependency is visible where it is
+//! needed (own providers, and what imported modules export), finds cycles, and builds each
+//! provider once, dependencies first.
+
+use std::any::TypeId;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use socketioxide::adapter::Adapter;
+
+use super::module::{Injectable, Instance, ModuleDef, ProviderDef, TypeKey};
+use crate::error::StartupError;
+
+/// Gives a provider under construction its dependencies (built before it).
+pub struct Resolver<'a> {
+    built: &'a HashMap<TypeId, Instance>,
+    wanted_by: &'static str,
+}
+
+impl Resolver<'_> {
+    /// The singleton of `T`.
+    pub fn get<T: Injectable>(&self) -> Result<Arc<T>, StartupError> {
+        let key = TypeKey::of::<T>();
+        self.built
+            .get(&key.id)
+            .and_then(|i| i.clone().downcast::<T>().ok())
+            .ok_or_else(|| StartupError::ProviderInit {
+                provider: self.wanted_by,
+                source: format!(
+                    "{} was not built before it (its dependencies() and construct() disagree)",
+                    key.name
+                )
+                .into(),
+            })
+    }
+}
+
+struct ModuleNode<A: Adapter> {
+    key: TypeKey,
+    path: String,
+    imports: Vec<usize>,
+    exports: Vec<TypeKey>,
+    providers: Vec<ProviderDef<A>>,
+}
+
+/// Every provider of an application, built.
+pub struct Container<A: Adapter> {
+    instances: HashMap<TypeId, Instance>,
+    /// The providers in construction order, with the module that lists them.
+    providers: Vec<(ProviderDef<A>, Instance, &'static str)>,
+}
+
+impl<A: Adapter> Container<A> {
+    /// Builds every provider reachable from the root module.
+    pub fn build(root: ModuleDef<A>) -> Result<Self, StartupError> {
+        let mut nodes: Vec<ModuleNode<A>> = Vec::new();
+        let mut index: HashMap<TypeId, usize> = HashMap::new();
+        flatten(root, String::new(), &mut nodes, &mut index);
+
+        // What each module exports: its own providers, or what its imports export (re-export).
+        let mut exported: Vec<HashSet<TypeId>> = vec![HashSet::new(); nodes.len()];
+        // Imports come after their importer in `nodes`, so resolve from the back.
+        for m in (0..nodes.len()).rev() {
+            let node = &nodes[m];
+            for export in &node.exports {
+                let own = node.providers.iter().any(|p| p.key.id == export.id);
+                let reexport = node
+                    .imports
+                    .iter()
+                    .any(|&i| exported[i].contains(&export.id));
+                if !own && !reexport {
+                    return Err(StartupError::UnknownExport {
+                        module: node.key.name,
+                        export: export.name,
+                    });
+                }
+                exported[m].insert(export.id);
+            }
+        }
+
+        // Which module owns each provider type (the first that lists it).
+        let mut owner: HashMap<TypeId, (usize, usize)> = HashMap::new();
+        for (m, node) in nodes.iter().enumerate() {
+            for (p, def) in node.providers.iter().enumerate() {
+                owner.entry(def.key.id).or_insert((m, p));
+            }
+        }
+        let visible: Vec<HashSet<TypeId>> = nodes
+            .iter()
+            .map(|node| {
+                let mut v: HashSet<TypeId> = node.providers.iter().map(|p| p.key.id).collect();
+                for &i in &node.imports {
+                    v.extend(exported[i].iter().copied());
+                }
+                v
+            })
+            .collect();
+
+        let mut state = Build {
+            nodes: &nodes,
+            owner: &owner,
+            visible: &visible,
+            built: HashMap::new(),
+            order: Vec::new(),
+        };
+        let mut roots: Vec<(usize, usize)> = owner.values().copied().collect();
+        roots.sort();
+        for (m, p) in roots {
+            state.build(m, p, &mut Vec::new())?;
+        }
+        let Build { built, order, .. } = state;
+
+        let mut defs: HashMap<(usize, usize), ProviderDef<A>> = HashMap::new();
+        let names: Vec<&'static str> = nodes.iter().map(|n| n.key.name).collect();
+        for (m, node) in nodes.into_iter().enumerate() {
+            for (p, def) in node.providers.into_iter().enumerate() {
+                defs.insert((m, p), def);
+            }
+        }
+        let providers = order
+            .into_iter()
+            .filter_map(|(m, p)| {
+                let def = defs.remove(&(m, p))?;
+                let instance = built.get(&def.key.id)?.clone();
+                Some((def, instance, names[m]))
+            })
+            .collect();
+        Ok(Container {
+            instances: built,
+            providers,
+        })
+    }
+
+    /// The singleton of `T`, if some module provides it.
+    pub fn get<T: Injectable>(&self) -> Option<Arc<T>> {
+        self.instances
+            .get(&TypeId::of::<T>())?
+            .clone()
+            .downcast()
+            .ok()
+    }
+
+    /// The providers in construction order (dependencies first), with their module's name.
+    pub fn providers(&self) -> impl Iterator<Item = (&ProviderDef<A>, &Instance, &'static str)> {
+        self.providers.iter().map(|(d, i, m)| (d, i, *m))
+    }
+}
+
+fn flatten<A: Adapter>(
+    def: ModuleDef<A>,
+    parent_path: String,
+    nodes: &mut Vec<ModuleNode<A>>,
+    index: &mut HashMap<TypeId, usize>,
+) -> usize {
+    if let Some(&i) = index.get(&def.key.id) {
+        return i;
+    }
+    let path = if parent_path.is_empty() {
+        def.key.name.to_owned()
+    } else {
+        format!("{parent_path} > {}", def.key.name)
+    };
+    let me = nodes.len();
+    index.insert(def.key.id, me);
+    nodes.push(ModuleNode {
+        key: def.key,
+        path: path.clone(),
+        imports: Vec::new(),
+        exports: def.exports,
+        providers: def.providers,
+    });
+    let imports = def
+        .imports
+        .iter()
+        .map(|import| flatten(import(), path.clone(), nodes, index))
+        .collect();
+    nodes[me].imports = imports;
+    me
+}
+
+struct Build<'a, A: Adapter> {
+    nodes: &'a [ModuleNode<A>],
+    owner: &'a HashMap<TypeId, (usize, usize)>,
+    visible: &'a [HashSet<TypeId>],
+    built: HashMap<TypeId, Instance>,
+    order: Vec<(usize, usize)>,
+}
+
+impl<A: Adapter> Build<'_, A> {
+    fn build(&mut self, m: usize, p: usize, stack: &mut Vec<TypeKey>) -> Result<(), StartupError> {
+        let def = &self.nodes[m].providers[p];
+        if self.built.contains_key(&def.key.id) {
+            return Ok(());
+        }
+        if let Some(pos) = stack.iter().position(|k| k.id == def.key.id) {
+            let mut cycle: Vec<&str> = stack[pos..].iter().map(|k| k.name).collect();
+            cycle.push(def.key.name);
+            return Err(StartupError::DependencyCycle {
+                cycle: cycle.join(" -> "),
+            });
+        }
+        stack.push(def.key);
+        for (index, dep) in (def.dependencies)().into_iter().enumerate() {
+            let node = &self.nodes[m];
+            let found = self.visible[m]
+                .contains(&dep.key.id)
+                .then(|| self.owner.get(&dep.key.id))
+                .flatten();
+            let Some(&(dm, dp)) = found else {
+                return Err(StartupError::MissingProvider {
+                    provider: def.key.name,
+                    dependency: dep.key.name,
+                    field: dep.field,
+                    index,
+                    module: node.key.name,
+                    path: node.path.clone(),
+                });
+            };
+            self.build(dm, dp, stack)?;
+        }
+        stack.pop();
+        let instance = (def.construct)(&Resolver {
+            built: &self.built,
+            wanted_by: def.key.name,
+        })?;
+        self.built.insert(def.key.id, instance);
+        self.order.push((m, p));
+        Ok(())
+    }
+}

@@ -1,0 +1,117 @@
+//! The static descriptions of modules and providers.
+
+use std::any::{Any, TypeId};
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use socketioxide::adapter::Adapter;
+
+use super::container::Resolver;
+use crate::AppAdapter;
+use crate::error::{BoxError, StartupError};
+use crate::gateway::{GatewayMeta, MountFn, WsServer};
+
+/// A type, by id and by name (for messages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TypeKey {
+    /// Its id.
+    pub id: TypeId,
+    /// Its name, as written.
+    pub name: &'static str,
+}
+
+impl TypeKey {
+    /// The key of `T`, named by its last path segment.
+    pub fn of<T: 'static>() -> Self {
+        let full = std::any::type_name::<T>();
+        let name = full.rsplit("::").next().unwrap_or(full);
+        TypeKey {
+            id: TypeId::of::<T>(),
+            name,
+        }
+    }
+}
+
+/// One injected field of a provider.
+#[derive(Debug, Clone, Copy)]
+pub struct Dependency {
+    /// The type it needs.
+    pub key: TypeKey,
+    /// The field's name.
+    pub field: &'static str,
+}
+
+/// A provider that the container can build: implemented by `#[injectable]`.
+///
+/// Fields of type `Arc<T>` are injected (`T` must be a provider visible in the module); a field
+/// marked `#[web_socket_server]` gets the gateway's [`WsServer`]; other fields start as
+/// `Default::default()`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a provider",
+    label = "not a provider",
+    note = "put #[injectable] on the struct `{Self}`"
+)]
+pub trait Injectable: Send + Sync + Sized + 'static {
+    /// The injected fields, in order.
+    fn dependencies() -> Vec<Dependency>;
+    /// Builds the provider from its dependencies (already built).
+    fn construct(resolver: &Resolver<'_>) -> Result<Self, StartupError>;
+    /// The `#[web_socket_server]` field, if any.
+    fn ws_server(&self) -> Option<&WsServer> {
+        None
+    }
+}
+
+/// A module: implemented by `#[module(...)]`.
+pub trait Module: 'static {
+    /// Its description, for an adapter (gateways are mounted on servers of that adapter).
+    fn definition<A: AppAdapter>() -> ModuleDef<A>;
+}
+
+/// What `#[module]` says.
+pub struct ModuleDef<A: Adapter> {
+    /// The module's type name.
+    pub key: TypeKey,
+    /// `imports = [...]`.
+    pub imports: Vec<fn() -> ModuleDef<A>>,
+    /// `providers = [...]`.
+    pub providers: Vec<ProviderDef<A>>,
+    /// `exports = [...]`.
+    pub exports: Vec<TypeKey>,
+}
+
+pub(crate) type Instance = Arc<dyn Any + Send + Sync>;
+pub(crate) type Hook = fn(Instance) -> BoxFuture<'static, Result<(), BoxError>>;
+pub(crate) type AfterInit = fn(Instance, WsServer) -> BoxFuture<'static, ()>;
+
+/// One provider of a module, with what its type turned out to be (gateway, hooks).
+pub struct ProviderDef<A: Adapter> {
+    /// The provider's type.
+    pub key: TypeKey,
+    pub(crate) dependencies: fn() -> Vec<Dependency>,
+    pub(crate) construct: fn(&Resolver<'_>) -> Result<Instance, StartupError>,
+    pub(crate) ws_server: fn(&Instance) -> Option<WsServer>,
+    pub(crate) gateway: Option<(&'static GatewayMeta, MountFn<A>, AfterInit)>,
+    pub(crate) on_module_init: Option<Hook>,
+    pub(crate) on_application_shutdown: Option<Hook>,
+}
+
+impl<A: Adapter> ProviderDef<A> {
+    /// The description of provider `P`.
+    pub fn new<P: Injectable>() -> Self {
+        ProviderDef {
+            key: TypeKey::of::<P>(),
+            dependencies: P::dependencies,
+            construct: |r| P::construct(r).map(|p| Arc::new(p) as Instance),
+            ws_server: |i| i.downcast_ref::<P>().and_then(|p| p.ws_server().cloned()),
+            gateway: None,
+            on_module_init: None,
+            on_application_shutdown: None,
+        }
+    }
+
+    /// Whether it is a gateway.
+    pub fn gateway_meta(&self) -> Option<&'static GatewayMeta> {
+        self.gateway.as_ref().map(|g| g.0)
+    }
+}

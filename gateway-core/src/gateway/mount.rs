@@ -1,0 +1,107 @@
+//! Mounting a gateway on a socket.io server: the connect middleware binds the handlers before
+//! the client can send anything, then the connect handler runs `handle_connection` and opens
+//! the gate that holds the first messages until it is done.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use socketioxide::SocketIo;
+use socketioxide::handler::ConnectHandler;
+use socketioxide_core::adapter::Spawnable;
+use tokio_util::task::{TaskTracker, task_tracker::TaskTrackerToken};
+
+use super::Gateway;
+use super::namespace::Matcher;
+use crate::AppAdapter;
+use crate::error::StartupError;
+use crate::handler::dispatch::Connection;
+use crate::handler::extract::NamespaceParams;
+use crate::socket::{DisconnectReason, SocketRef};
+
+/// Mounts a type-erased gateway instance (what the container holds) on a server.
+pub type MountFn<A> = fn(
+    Arc<dyn Any + Send + Sync>,
+    &SocketIo<A>,
+    &Matcher,
+    &TaskTracker,
+) -> Result<(), StartupError>;
+
+/// socket.io's own refusal of an unknown namespace, for paths a regex gateway does not match.
+#[derive(Debug, thiserror::Error)]
+#[error("Invalid namespace")]
+struct InvalidNamespace;
+
+/// Mounts gateway `G` on `io`. Instantiated per gateway and adapter by the module definition.
+pub fn mount_gateway<A: AppAdapter, G: Gateway>(
+    instance: Arc<dyn Any + Send + Sync>,
+    io: &SocketIo<A>,
+    matcher: &Matcher,
+    sockets: &TaskTracker,
+) -> Result<(), StartupError> {
+    let meta = G::meta();
+    let gateway: Arc<G> = instance
+        .downcast()
+        .map_err(|_| StartupError::ProviderInit {
+            provider: meta.name,
+            source: "the container holds another type under this gateway's id".into(),
+        })?;
+
+    let middleware = {
+        let gateway = gateway.clone();
+        let matcher = matcher.clone();
+        let sockets = sockets.clone();
+        move |s: socketioxide::extract::SocketRef<A>| async move {
+            let params = matcher.matches(s.ns()).ok_or(InvalidNamespace)?;
+            if !params.is_empty() {
+                s.extensions.insert(NamespaceParams(Arc::new(params)));
+            }
+            let conn = Arc::new(Connection::default());
+            gateway.bind_handlers(&s, &conn);
+            s.extensions.insert(conn);
+            // Counted until its disconnect hook has run, so that shutdown can wait for them.
+            s.extensions.insert(Arc::new(sockets.token()));
+            let on_disconnect = gateway.clone();
+            s.on_disconnect(
+                move |s: socketioxide::extract::SocketRef<A>,
+                      reason: socketioxide::socket::DisconnectReason| async move {
+                    let token = s.extensions.remove::<Arc<TaskTrackerToken>>();
+                    on_disconnect
+                        .handle_disconnect(SocketRef::new(s), DisconnectReason(reason))
+                        .await;
+                    drop(token);
+                },
+            );
+            Ok::<(), InvalidNamespace>(())
+        }
+    };
+    let on_connect = move |s: socketioxide::extract::SocketRef<A>| async move {
+        let conn = s.extensions.get::<Arc<Connection>>();
+        let socket = SocketRef::new(s);
+        if let Err(error) = gateway.handle_connection(socket.clone()).await {
+            tracing::error!(gateway = meta.name, sid = %socket.id(), "handle_connection failed: {error}; disconnecting");
+            let payload = error.to_payload("connection", serde_json::Value::Null);
+            socket.emit("exception", &payload).ok();
+            socket.disconnect().ok();
+        }
+        if let Some(conn) = conn {
+            conn.set_ready();
+        }
+    };
+    let handler = on_connect.with(middleware);
+
+    match matcher {
+        Matcher::Static(path) => {
+            io.ns(path.clone(), handler).spawn();
+            Ok(())
+        }
+        dynamic => {
+            let pattern = dynamic.router_pattern().unwrap_or_default();
+            io.dyn_ns(pattern.clone(), handler)
+                .map_err(|e| StartupError::InvalidNamespace {
+                    gateway: meta.name,
+                    namespace: pattern,
+                    reason: e.to_string(),
+                })
+        }
+    }
+}

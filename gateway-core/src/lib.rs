@@ -1,0 +1,92 @@
+//! NestJS-style WebSocket gateways for Rust, on [socketioxide].
+//!
+//! Annotate a struct's `impl` with [`web_socket_gateway`] and its methods with
+//! [`subscribe_message`], list it in a [`module`], and run a [`GatewayApplication`]: unchanged
+//! socket.io clients talk to it as they would to a NestJS gateway.
+//!
+//! ```no_run
+//! use gateway_core::prelude::*;
+//!
+//! #[injectable]
+//! struct EchoGateway;
+//!
+//! #[web_socket_gateway(namespace = "/echo")]
+//! impl EchoGateway {
+//!     #[subscribe_message("echo")]
+//!     async fn echo(&self, #[message_body] text: String) -> String {
+//!         text
+//!     }
+//! }
+//!
+//! #[module(providers = [EchoGateway])]
+//! struct AppModule;
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), BoxError> {
+//!     GatewayApplication::create::<AppModule>().await?.listen("127.0.0.1:3000").await
+//! }
+//! ```
+//!
+//! Where things live: [`gateway`] (the gateway trait, namespaces, options, [`WsServer`]),
+//! [`handler`] (parameters, return values, the per-message path), [`di`] (modules, providers,
+//! the container), [`app`] (listeners, lifecycle, shutdown), [`socket`] (the client socket).
+
+// The macros name `::gateway_core`, also in this crate's own tests.
+extern crate self as gateway_core;
+
+pub mod app;
+pub mod di;
+pub mod error;
+pub mod gateway;
+pub mod handler;
+pub mod socket;
+
+pub use app::{GatewayApplication, RunningApp};
+pub use di::{Injectable, Module, OnApplicationShutdown, OnModuleInit};
+pub use error::{BoxError, FieldError, HandlerError, StartupError, WsException, WsResult};
+pub use gateway::{Gateway, WsServer};
+pub use gateway_macros::{injectable, module, subscribe_message, web_socket_gateway};
+pub use handler::{AckSender, Extension, NsParams, WsResponse};
+pub use socket::{Broadcast, DisconnectReason, SocketRef};
+
+/// An adapter an application can run on: socketioxide's in-memory one (the default) or a
+/// remote one (Redis). Every gateway works on any of them.
+pub trait AppAdapter:
+    socketioxide::adapter::Adapter + socketioxide_core::adapter::DefinedAdapter
+{
+}
+impl<A: socketioxide::adapter::Adapter + socketioxide_core::adapter::DefinedAdapter> AppAdapter
+    for A
+{
+}
+
+/// What a gateway file needs: `use gateway_core::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        AckSender, BoxError, Broadcast, DisconnectReason, Extension, GatewayApplication,
+        HandlerError, NsParams, OnApplicationShutdown, OnModuleInit, SocketRef, WsException,
+        WsResponse, WsResult, WsServer, injectable, module, subscribe_message, web_socket_gateway,
+    };
+    pub use serde::{Deserialize, Serialize};
+    pub use std::sync::Arc;
+}
+
+/// Streams, to return a `Stream` of [`WsResponse`] (`stream::iter(...)`).
+pub use futures_util::stream;
+
+/// What the generated code names. Not public API: it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::__provider as provider;
+    pub use crate::__reply as reply_value;
+    pub use crate::AppAdapter;
+    pub use crate::di::hooks_probe as probe;
+    pub use crate::gateway::hook_result;
+    pub use crate::handler::dispatch::{Connection, on_message};
+    pub use crate::handler::payload::{NoBody, Property, PropertyName};
+    pub use crate::handler::reply;
+    pub use inventory;
+    pub use serde;
+    pub use socketioxide;
+    pub use socketioxide::adapter::Adapter;
+}

@@ -1,0 +1,377 @@
+//! Parsing: the gateway's options, and its methods (handlers and lifecycle hooks).
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{FnArg, ImplItem, ImplItemFn, LitInt, LitStr, Pat, Token, Type};
+
+use crate::ctxt::Ctxt;
+
+/// A namespace as written.
+pub(crate) enum Namespace {
+    Str(LitStr),
+    Regex(LitStr),
+}
+
+#[derive(Default)]
+pub(crate) struct Cors {
+    pub origins: Option<Vec<LitStr>>, // None: any
+    pub credentials: bool,
+    pub methods: Option<Vec<LitStr>>,
+}
+
+#[derive(Default)]
+pub(crate) struct GatewayArgs {
+    pub port: Option<LitInt>,
+    pub namespace: Option<Namespace>,
+    pub cors: Option<Cors>,
+    pub path: Option<LitStr>,
+    pub transports: Option<Vec<LitStr>>,
+    pub ping_interval: Option<LitInt>,
+    pub ping_timeout: Option<LitInt>,
+    pub connect_timeout: Option<LitInt>,
+    pub max_payload: Option<LitInt>,
+}
+
+const OPTIONS: &str = "port, namespace, cors, path, transports, ping_interval, ping_timeout, connect_timeout, max_payload";
+
+fn set<T>(slot: &mut Option<T>, value: T, key: &syn::Ident, cx: &mut Ctxt) {
+    if slot.is_some() {
+        cx.error(key, format!("`{key}` specified more than once"));
+    } else {
+        *slot = Some(value);
+    }
+}
+
+fn str_list(input: ParseStream) -> syn::Result<Vec<LitStr>> {
+    if input.peek(LitStr) {
+        return Ok(vec![input.parse()?]);
+    }
+    let content;
+    syn::bracketed!(content in input);
+    Ok(Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?
+        .into_iter()
+        .collect())
+}
+
+impl GatewayArgs {
+    pub fn parse(args: TokenStream, cx: &mut Ctxt) -> Self {
+        let mut out = GatewayArgs::default();
+        let parser = |input: ParseStream| -> syn::Result<()> {
+            // NestJS's positional port: `#[web_socket_gateway(3001, namespace = ...)]`.
+            if input.peek(LitInt) {
+                out.port = Some(input.parse()?);
+                if !input.is_empty() {
+                    input.parse::<Token![,]>()?;
+                }
+            }
+            while !input.is_empty() {
+                let key: syn::Ident = input.parse()?;
+                match key.to_string().as_str() {
+                    "port" => {
+                        input.parse::<Token![=]>()?;
+                        let v = input.parse()?;
+                        set(&mut out.port, v, &key, cx);
+                    }
+                    "namespace" => {
+                        input.parse::<Token![=]>()?;
+                        let ns = if input.peek(LitStr) {
+                            Namespace::Str(input.parse()?)
+                        } else {
+                            let f: syn::Ident = input.parse()?;
+                            if f != "regex" {
+                                return Err(syn::Error::new(
+                                    f.span(),
+                                    "expected a string, or regex(\"...\")",
+                                ));
+                            }
+                            let content;
+                            syn::parenthesized!(content in input);
+                            Namespace::Regex(content.parse()?)
+                        };
+                        set(&mut out.namespace, ns, &key, cx);
+                    }
+                    "cors" => {
+                        let mut cors = Cors::default();
+                        if input.peek(syn::token::Paren) {
+                            let content;
+                            syn::parenthesized!(content in input);
+                            while !content.is_empty() {
+                                let k: syn::Ident = content.parse()?;
+                                content.parse::<Token![=]>()?;
+                                match k.to_string().as_str() {
+                                    "origin" | "origins" => {
+                                        let list = str_list(&content)?;
+                                        cors.origins = if list.iter().any(|o| o.value() == "*") {
+                                            None
+                                        } else {
+                                            Some(list)
+                                        };
+                                    }
+                                    "credentials" => {
+                                        cors.credentials = content.parse::<syn::LitBool>()?.value
+                                    }
+                                    "methods" => cors.methods = Some(str_list(&content)?),
+                                    _ => {
+                                        return Err(syn::Error::new(
+                                            k.span(),
+                                            format!(
+                                                "unknown cors option `{k}`; expected one of origin, credentials, methods"
+                                            ),
+                                        ));
+                                    }
+                                }
+                                if !content.is_empty() {
+                                    content.parse::<Token![,]>()?;
+                                }
+                            }
+                        }
+                        set(&mut out.cors, cors, &key, cx);
+                    }
+                    "path" => {
+                        input.parse::<Token![=]>()?;
+                        let v: LitStr = input.parse()?;
+                        set(&mut out.path, v, &key, cx);
+                    }
+                    "transports" => {
+                        input.parse::<Token![=]>()?;
+                        let v = str_list(input)?;
+                        for t in &v {
+                            if t.value() != "websocket" && t.value() != "polling" {
+                                cx.error(t, "a transport is \"websocket\" or \"polling\"");
+                            }
+                        }
+                        set(&mut out.transports, v, &key, cx);
+                    }
+                    "ping_interval" | "ping_timeout" | "connect_timeout" | "max_payload" => {
+                        input.parse::<Token![=]>()?;
+                        let v: LitInt = input.parse()?;
+                        let slot = match key.to_string().as_str() {
+                            "ping_interval" => &mut out.ping_interval,
+                            "ping_timeout" => &mut out.ping_timeout,
+                            "connect_timeout" => &mut out.connect_timeout,
+                            _ => &mut out.max_payload,
+                        };
+                        set(slot, v, &key, cx);
+                    }
+                    _ => {
+                        return Err(syn::Error::new(
+                            key.span(),
+                            format!("unknown gateway option `{key}`; expected one of {OPTIONS}"),
+                        ));
+                    }
+                }
+                if !input.is_empty() {
+                    input.parse::<Token![,]>()?;
+                }
+            }
+            Ok(())
+        };
+        if let Err(e) = parser.parse2(args) {
+            cx.push(e);
+        }
+        out
+    }
+}
+
+/// How a handler parameter is filled.
+pub(crate) enum ParamKind {
+    /// `#[message_body]` or `#[message_body("prop")]`.
+    Body(Option<LitStr>),
+    /// `#[connected_socket]`.
+    Socket,
+    /// Anything else: through `FromMessageContext`.
+    Extract,
+}
+
+pub(crate) struct Param {
+    pub pat: Pat,
+    pub ty: Type,
+    pub kind: ParamKind,
+}
+
+pub(crate) struct Handler {
+    pub event: LitStr,
+    pub method: syn::Ident,
+    pub is_async: bool,
+    pub params: Vec<Param>,
+}
+
+/// A lifecycle hook the impl defines.
+pub(crate) struct Hook {
+    pub method: syn::Ident,
+    pub is_async: bool,
+    pub arity: usize,
+}
+
+pub(crate) struct Gateway {
+    pub self_ty: Type,
+    pub name: String,
+    pub args: GatewayArgs,
+    pub handlers: Vec<Handler>,
+    pub after_init: Option<Hook>,
+    pub handle_connection: Option<Hook>,
+    pub handle_disconnect: Option<Hook>,
+    pub span: Span,
+}
+
+impl Gateway {
+    /// Reads the impl block, removing the attributes this macro consumes.
+    pub fn from_impl(imp: &mut syn::ItemImpl, args: GatewayArgs, cx: &mut Ctxt) -> Self {
+        if !imp.generics.params.is_empty() {
+            cx.error(&imp.generics, "a gateway impl cannot be generic");
+        }
+        if let Some((_, path, _)) = &imp.trait_ {
+            cx.error(
+                path,
+                "#[web_socket_gateway] goes on the gateway's own `impl` block, not a trait impl",
+            );
+        }
+        let self_ty = (*imp.self_ty).clone();
+        let name = match &self_ty {
+            Type::Path(p) => p
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let mut gateway = Gateway {
+            self_ty,
+            name,
+            args,
+            handlers: Vec::new(),
+            after_init: None,
+            handle_connection: None,
+            handle_disconnect: None,
+            span: imp.impl_token.span,
+        };
+        for item in &mut imp.items {
+            let ImplItem::Fn(f) = item else { continue };
+            let subscribe = take_attr(&mut f.attrs, "subscribe_message");
+            let name = f.sig.ident.to_string();
+            match subscribe {
+                Some(attr) => {
+                    if let Some(h) = parse_handler(f, &attr, cx) {
+                        gateway.handlers.push(h);
+                    }
+                }
+                None => {
+                    let hook = || Hook {
+                        method: f.sig.ident.clone(),
+                        is_async: f.sig.asyncness.is_some(),
+                        arity: f.sig.inputs.len().saturating_sub(1),
+                    };
+                    match name.as_str() {
+                        "after_init" => gateway.after_init = Some(hook()),
+                        "handle_connection" => gateway.handle_connection = Some(hook()),
+                        "handle_disconnect" => gateway.handle_disconnect = Some(hook()),
+                        _ => {}
+                    }
+                    if gateway_hook(&name) {
+                        check_receiver(f, cx);
+                    }
+                }
+            }
+        }
+        gateway
+    }
+}
+
+fn gateway_hook(name: &str) -> bool {
+    matches!(
+        name,
+        "after_init" | "handle_connection" | "handle_disconnect"
+    )
+}
+
+fn take_attr(attrs: &mut Vec<syn::Attribute>, name: &str) -> Option<syn::Attribute> {
+    let i = attrs.iter().position(|a| a.path().is_ident(name))?;
+    Some(attrs.remove(i))
+}
+
+fn check_receiver(f: &ImplItemFn, cx: &mut Ctxt) -> bool {
+    match f.sig.inputs.first() {
+        Some(FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_none() => true,
+        Some(FnArg::Receiver(r)) => {
+            cx.error(
+                r,
+                "gateway methods take `&self`: the gateway is shared by every socket",
+            );
+            false
+        }
+        _ => {
+            cx.error(
+                &f.sig.ident,
+                "gateway methods take `&self` as their first parameter",
+            );
+            false
+        }
+    }
+}
+
+fn parse_handler(f: &mut ImplItemFn, attr: &syn::Attribute, cx: &mut Ctxt) -> Option<Handler> {
+    let event: LitStr = match attr.parse_args() {
+        Ok(e) => e,
+        Err(_) => {
+            cx.error(
+                attr,
+                "expected the event name: #[subscribe_message(\"event\")]",
+            );
+            return None;
+        }
+    };
+    if event.value().is_empty() {
+        cx.error(&event, "the event name cannot be empty");
+    }
+    check_receiver(f, cx);
+    let mut params = Vec::new();
+    for input in f.sig.inputs.iter_mut().skip(1) {
+        let FnArg::Typed(pt) = input else { continue };
+        let mut kind = ParamKind::Extract;
+        let mut marks = 0;
+        pt.attrs.retain(|a| {
+            if a.path().is_ident("message_body") {
+                marks += 1;
+                kind = match &a.meta {
+                    syn::Meta::Path(_) => ParamKind::Body(None),
+                    _ => match a.parse_args::<LitStr>() {
+                        Ok(prop) => ParamKind::Body(Some(prop)),
+                        Err(_) => {
+                            cx.error(
+                                a,
+                                "expected #[message_body] or #[message_body(\"property\")]",
+                            );
+                            ParamKind::Body(None)
+                        }
+                    },
+                };
+                false
+            } else if a.path().is_ident("connected_socket") {
+                marks += 1;
+                kind = ParamKind::Socket;
+                false
+            } else {
+                true
+            }
+        });
+        if marks > 1 {
+            cx.error(
+                &pt.pat,
+                "a parameter is either #[message_body] or #[connected_socket], not both",
+            );
+        }
+        params.push(Param {
+            pat: (*pt.pat).clone(),
+            ty: (*pt.ty).clone(),
+            kind,
+        });
+    }
+    Some(Handler {
+        event,
+        method: f.sig.ident.clone(),
+        is_async: f.sig.asyncness.is_some(),
+        params,
+    })
+}

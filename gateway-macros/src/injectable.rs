@@ -1,0 +1,115 @@
+//! `#[injectable]`: a struct whose `Arc<T>` fields are injected by type.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Fields, ItemStruct, Type};
+
+use crate::ctxt::Ctxt;
+
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut cx = Ctxt::default();
+    if !args.is_empty() {
+        cx.error(&args, "#[injectable] takes no arguments");
+    }
+    let mut item: ItemStruct = match syn::parse2(item) {
+        Ok(i) => i,
+        Err(e) => return e.to_compile_error(),
+    };
+    if !item.generics.params.is_empty() {
+        cx.error(
+            &item.generics,
+            "#[injectable] structs cannot be generic: the container builds one instance per type",
+        );
+    }
+
+    let mut deps = Vec::new();
+    let mut inits = Vec::new();
+    let mut server_field = None;
+    let named = matches!(item.fields, Fields::Named(_));
+    for (i, field) in item.fields.iter_mut().enumerate() {
+        let member = match &field.ident {
+            Some(id) => quote!(#id),
+            None => {
+                let idx = syn::Index::from(i);
+                quote!(#idx)
+            }
+        };
+        let name = field
+            .ident
+            .as_ref()
+            .map(|i| i.to_string())
+            .unwrap_or_else(|| i.to_string());
+        let before = field.attrs.len();
+        field
+            .attrs
+            .retain(|a| !a.path().is_ident("web_socket_server"));
+        let init = if field.attrs.len() != before {
+            if server_field.is_some() {
+                cx.error(&field.ty, "only one field can be #[web_socket_server]");
+            }
+            server_field = Some(member.clone());
+            let ty = &field.ty;
+            quote_spanned!(ty.span()=> { let __s: #ty = ::gateway_core::WsServer::unset(); __s })
+        } else if let Some(inner) = arc_inner(&field.ty) {
+            deps.push(
+                quote_spanned!(inner.span()=> ::gateway_core::di::Dependency {
+                    key: ::gateway_core::di::TypeKey::of::<#inner>(),
+                    field: #name,
+                }),
+            );
+            quote_spanned!(inner.span()=> __resolver.get::<#inner>()?)
+        } else {
+            let ty = &field.ty;
+            quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default())
+        };
+        inits.push(if named { quote!(#member: #init) } else { init });
+    }
+
+    let ident = &item.ident;
+    let body = match &item.fields {
+        Fields::Named(_) => quote!(Self { #(#inits),* }),
+        Fields::Unnamed(_) => quote!(Self ( #(#inits),* )),
+        Fields::Unit => quote!(Self),
+    };
+    let ws_server = server_field.map(|m| {
+        quote! {
+            fn ws_server(&self) -> ::core::option::Option<&::gateway_core::WsServer> {
+                ::core::option::Option::Some(&self.#m)
+            }
+        }
+    });
+    let errors = cx.finish().err();
+    quote! {
+        #errors
+        #item
+        impl ::gateway_core::di::Injectable for #ident {
+            fn dependencies() -> ::std::vec::Vec<::gateway_core::di::Dependency> {
+                ::std::vec![#(#deps),*]
+            }
+            fn construct(
+                __resolver: &::gateway_core::di::Resolver<'_>,
+            ) -> ::core::result::Result<Self, ::gateway_core::StartupError> {
+                let _ = __resolver;
+                ::core::result::Result::Ok(#body)
+            }
+            #ws_server
+        }
+    }
+}
+
+/// `T` when `ty` is `Arc<T>` (any path ending in `Arc`).
+fn arc_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Arc" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) if args.args.len() == 1 => Some(t),
+        _ => None,
+    }
+}

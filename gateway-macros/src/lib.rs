@@ -1,0 +1,62 @@
+//! The procedural macros of [`gateway-core`](https://docs.rs/gateway-core): each entry point
+//! parses, checks and expands in its own module, into thin glue over `gateway_core`'s traits.
+//! Use them through `gateway_core::prelude`, not from this crate directly.
+
+use proc_macro::TokenStream;
+
+mod ctxt;
+mod gateway;
+mod injectable;
+mod module;
+#[cfg(test)]
+mod snapshots;
+
+/// Marks an `impl` block as a WebSocket gateway: NestJS's `@WebSocketGateway`.
+///
+/// Options: `port = N` (own listener; or a leading integer), `namespace = "/chat"`,
+/// `namespace = "/teams/{team}"`, `namespace = regex("^/\\w+$")`, `cors(origin = "*" | [..],
+/// credentials = bool, methods = [..])`, `path`, `transports = ["websocket", "polling"]`,
+/// `ping_interval`, `ping_timeout`, `connect_timeout` (ms), `max_payload` (bytes).
+///
+/// Methods marked `#[subscribe_message("event")]` become handlers; methods named `after_init`,
+/// `handle_connection` and `handle_disconnect` become the lifecycle hooks.
+#[proc_macro_attribute]
+pub fn web_socket_gateway(args: TokenStream, item: TokenStream) -> TokenStream {
+    gateway::expand(args.into(), item.into()).into()
+}
+
+/// Marks a gateway method as the handler of an event: NestJS's `@SubscribeMessage`.
+/// Only valid inside an `impl` block marked `#[web_socket_gateway]`.
+#[proc_macro_attribute]
+pub fn subscribe_message(_args: TokenStream, item: TokenStream) -> TokenStream {
+    gateway::misplaced("subscribe_message", item.into()).into()
+}
+
+/// Marks the handler parameter that receives the payload: NestJS's `@MessageBody`.
+/// Only valid on a parameter of a `#[subscribe_message]` method.
+#[proc_macro_attribute]
+pub fn message_body(_args: TokenStream, item: TokenStream) -> TokenStream {
+    gateway::misplaced("message_body", item.into()).into()
+}
+
+/// Marks the handler parameter that receives the client socket: NestJS's `@ConnectedSocket`.
+/// Only valid on a parameter of a `#[subscribe_message]` method.
+#[proc_macro_attribute]
+pub fn connected_socket(_args: TokenStream, item: TokenStream) -> TokenStream {
+    gateway::misplaced("connected_socket", item.into()).into()
+}
+
+/// Makes a struct a provider that the container builds and injects: NestJS's `@Injectable`.
+///
+/// `Arc<T>` fields are injected by type; a `#[web_socket_server]` field gets the gateway's
+/// `WsServer`; other fields start as `Default::default()`.
+#[proc_macro_attribute]
+pub fn injectable(args: TokenStream, item: TokenStream) -> TokenStream {
+    injectable::expand(args.into(), item.into()).into()
+}
+
+/// Declares a module: NestJS's `@Module({ imports, providers, exports })`, on a unit struct.
+#[proc_macro_attribute]
+pub fn module(args: TokenStream, item: TokenStream) -> TokenStream {
+    module::expand(args.into(), item.into()).into()
+}

@@ -1,0 +1,29 @@
+//! The demo's wire contract (README), checked from outside by the official socket.io-client.
+
+use gateway_tests::node::run_node_suite;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_contract_through_socket_io_client() {
+    let app = demo_app::start("127.0.0.1", 0, 0)
+        .await
+        .expect("the demo starts");
+    let demo = format!("http://{}", app.addr());
+    let notify = format!(
+        "http://{}",
+        app.port_addr(demo_app::NOTIFY_PORT)
+            .expect("notifications listener")
+    );
+    let out = tokio::task::spawn_blocking(move || {
+        run_node_suite(
+            "demo.test.mjs",
+            &[("DEMO_URL", demo), ("NOTIFY_URL", notify)],
+        )
+    })
+    .await
+    .expect("the node runner does not panic");
+    app.shutdown().await;
+    match out {
+        Ok(report) => println!("{report}"),
+        Err(report) => panic!("socket.io-client suite failed:\n{report}"),
+    }
+}
