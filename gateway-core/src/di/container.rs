@@ -228,3 +228,145 @@ impl<A: Adapter> Build<'_, A> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use socketioxide::adapter::LocalAdapter;
+
+    use super::Container;
+    use crate::di::Module;
+    use crate::error::StartupError;
+    use crate::{injectable, module};
+
+    #[injectable]
+    struct Config;
+
+    #[injectable]
+    struct Repo {
+        config: Arc<Config>,
+    }
+
+    #[injectable]
+    struct Service {
+        repo: Arc<Repo>,
+    }
+
+    fn build<M: Module>() -> Result<Container<LocalAdapter>, StartupError> {
+        Container::build(M::definition::<LocalAdapter>())
+    }
+
+    #[module(providers = [Service, Repo, Config])]
+    struct Flat;
+
+    #[test]
+    fn builds_dependencies_first_and_once() {
+        let c = build::<Flat>().expect("builds");
+        let service = c.get::<Service>().expect("service");
+        let repo = c.get::<Repo>().expect("repo");
+        assert!(Arc::ptr_eq(&service.repo, &repo), "one singleton per type");
+        assert!(Arc::ptr_eq(
+            &repo.config,
+            &c.get::<Config>().expect("config")
+        ));
+        let order: Vec<&str> = c.providers().map(|(d, _, _)| d.key.name).collect();
+        assert_eq!(order, ["Config", "Repo", "Service"]);
+    }
+
+    #[module(providers = [Service, Repo])]
+    struct Missing;
+
+    #[test]
+    fn missing_provider_names_type_field_module_and_path() {
+        let err = build::<Missing>().err().expect("fails").to_string();
+        assert!(err.starts_with("can't resolve dependencies of Repo: Config (field `config`, index [0]) is not available in the Missing context (module path: Missing)"), "{err}");
+    }
+
+    #[injectable]
+    struct Ping {
+        pong: Arc<Pong>,
+    }
+    #[injectable]
+    struct Pong {
+        ping: Arc<Ping>,
+    }
+    #[module(providers = [Ping, Pong])]
+    struct Cycle;
+
+    #[test]
+    fn cycle_is_named() {
+        let err = build::<Cycle>().err().expect("fails");
+        assert!(
+            matches!(&err, StartupError::DependencyCycle { cycle } if cycle == "Ping -> Pong -> Ping"),
+            "{err}"
+        );
+    }
+
+    #[module(providers = [Config, Repo], exports = [Repo])]
+    struct DataModule;
+
+    #[module(imports = [DataModule], providers = [Service])]
+    struct UsesExport;
+
+    #[test]
+    fn exported_providers_are_visible_to_importers() {
+        let c = build::<UsesExport>().expect("builds");
+        assert!(c.get::<Service>().is_some());
+    }
+
+    #[injectable]
+    struct NeedsConfig {
+        config: Arc<Config>,
+    }
+    #[module(imports = [DataModule], providers = [NeedsConfig])]
+    struct UsesPrivate;
+
+    #[test]
+    fn unexported_providers_are_not_visible() {
+        let err = build::<UsesPrivate>().err().expect("fails").to_string();
+        assert!(err.contains("NeedsConfig: Config (field `config`, index [0]) is not available in the UsesPrivate context"), "{err}");
+    }
+
+    #[module(imports = [DataModule], exports = [Repo])]
+    struct ReExport;
+    #[module(imports = [ReExport], providers = [Service])]
+    struct UsesReExport;
+
+    #[test]
+    fn re_exports_pass_through() {
+        assert!(
+            build::<UsesReExport>()
+                .expect("builds")
+                .get::<Repo>()
+                .is_some()
+        );
+    }
+
+    #[module(imports = [DataModule], exports = [Service])]
+    struct BadExport;
+
+    #[test]
+    fn exporting_what_a_module_does_not_have_fails() {
+        let err = build::<BadExport>().err().expect("fails");
+        assert!(
+            matches!(
+                err,
+                StartupError::UnknownExport {
+                    module: "BadExport",
+                    export: "Service"
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[module(imports = [UsesPrivate])]
+    struct Outer;
+
+    #[test]
+    fn the_module_path_goes_through_imports() {
+        let err = build::<Outer>().err().expect("fails").to_string();
+        assert!(err.contains("(module path: Outer > UsesPrivate)"), "{err}");
+    }
+}

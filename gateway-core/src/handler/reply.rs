@@ -228,12 +228,12 @@ impl AckValue {
 }
 impl Unsendable {
     /// Never compiles: `T` is not [`Sendable`].
-    pub async fn deliver<T: Sendable>(
+    pub fn deliver<T: Sendable>(
         self,
         _: T,
         _: &mut MessageContext,
-    ) -> Result<(), HandlerError> {
-        Ok(())
+    ) -> std::future::Ready<Result<(), HandlerError>> {
+        std::future::ready(Ok(()))
     }
 }
 

@@ -114,6 +114,8 @@ fn bind_handler(
     } else {
         call
     };
+    let reply =
+        quote_spanned!(h.output=> ::gateway_core::__private::reply_value!(&mut __ctx, __value));
     quote! {
         #(#checks)*
         ::gateway_core::__private::on_message::<__A, Self, #body_ty, _, _>(
@@ -125,8 +127,7 @@ fn bind_handler(
                 let _ = &__body;
                 #(#lets)*
                 let __value = #call;
-                let __sent: ::core::result::Result<(), ::gateway_core::HandlerError> =
-                    ::gateway_core::__private::reply_value!(&mut __ctx, __value);
+                let __sent: ::core::result::Result<(), ::gateway_core::HandlerError> = #reply;
                 __sent
             },
         );

@@ -195,6 +195,8 @@ pub(crate) struct Handler {
     pub method: syn::Ident,
     pub is_async: bool,
     pub params: Vec<Param>,
+    /// The return type, where errors about what a handler returns point.
+    pub output: Span,
 }
 
 /// A lifecycle hook the impl defines.
@@ -368,10 +370,15 @@ fn parse_handler(f: &mut ImplItemFn, attr: &syn::Attribute, cx: &mut Ctxt) -> Op
             kind,
         });
     }
+    let output = match &f.sig.output {
+        syn::ReturnType::Type(_, ty) => syn::spanned::Spanned::span(ty),
+        syn::ReturnType::Default => f.sig.ident.span(),
+    };
     Some(Handler {
         event,
         method: f.sig.ident.clone(),
         is_async: f.sig.asyncness.is_some(),
         params,
+        output,
     })
 }

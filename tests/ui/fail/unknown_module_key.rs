@@ -1,0 +1,6 @@
+use gateway_core::prelude::*;
+
+#[module(provider = [])]
+struct AppModule;
+
+fn main() {}
