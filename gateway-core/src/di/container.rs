@@ -230,6 +230,7 @@ impl<A: Adapter> Build<'_, A> {
 }
 
 #[cfg(test)]
+#[allow(dead_code)] // providers whose fields exist only to be injected
 mod tests {
     use std::sync::Arc;
 
