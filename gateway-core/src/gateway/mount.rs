@@ -50,8 +50,14 @@ pub fn mount_gateway<A: AppAdapter, G: Gateway>(
         let gateway = gateway.clone();
         let matcher = matcher.clone();
         let sockets = sockets.clone();
-        move |s: socketioxide::extract::SocketRef<A>| async move {
-            let params = matcher.matches(s.ns()).ok_or(InvalidNamespace)?;
+        move |s: socketioxide::extract::SocketRef<A>, io: SocketIo<A>| async move {
+            let Some(params) = matcher.matches(s.ns()) else {
+                // socketioxide created a child namespace for this path before asking us; drop
+                // it, or every refused path would stay in memory for good.
+                let path = s.ns().to_owned();
+                tokio::spawn(async move { io.delete_ns(path) });
+                return Err(InvalidNamespace);
+            };
             if !params.is_empty() {
                 s.extensions.insert(NamespaceParams(Arc::new(params)));
             }
