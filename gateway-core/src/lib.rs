@@ -39,13 +39,17 @@ pub mod di;
 pub mod error;
 pub mod gateway;
 pub mod handler;
+pub mod pipeline;
 pub mod socket;
 
 pub use app::{GatewayApplication, RunningApp};
 pub use di::{Injectable, Module, OnApplicationShutdown, OnModuleInit};
 pub use error::{BoxError, FieldError, HandlerError, StartupError, WsException, WsResult};
 pub use gateway::{Gateway, WsServer};
-pub use gateway_macros::{injectable, module, subscribe_message, web_socket_gateway};
+pub use gateway_macros::{
+    injectable, module, roles, set_metadata, subscribe_message, use_guards, use_pipes,
+    web_socket_gateway,
+};
 pub use handler::{AckSender, Extension, NsParams, WsResponse};
 pub use socket::{Broadcast, DisconnectReason, SocketRef};
 
@@ -62,10 +66,12 @@ impl<A: socketioxide::adapter::Adapter + socketioxide_core::adapter::DefinedAdap
 
 /// What a gateway file needs: `use gateway_core::prelude::*;`.
 pub mod prelude {
+    pub use crate::pipeline::{CanActivate, ExecutionContext, ValidationPipe};
     pub use crate::{
         AckSender, BoxError, Broadcast, DisconnectReason, Extension, GatewayApplication,
         HandlerError, NsParams, OnApplicationShutdown, OnModuleInit, SocketRef, WsException,
-        WsResponse, WsResult, WsServer, injectable, module, subscribe_message, web_socket_gateway,
+        WsResponse, WsResult, WsServer, injectable, module, roles, set_metadata, subscribe_message,
+        use_guards, use_pipes, web_socket_gateway,
     };
     pub use serde::{Deserialize, Serialize};
     pub use std::sync::Arc;
@@ -85,6 +91,8 @@ pub mod __private {
     pub use crate::handler::dispatch::{Connection, on_message};
     pub use crate::handler::payload::{NoBody, Property, PropertyName};
     pub use crate::handler::reply;
+    pub use crate::pipeline::EnhancerRef;
+    pub use crate::pipeline::pipe::probe as validate_probe;
     pub use inventory;
     pub use serde;
     pub use socketioxide;

@@ -60,3 +60,30 @@ pub fn injectable(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn module(args: TokenStream, item: TokenStream) -> TokenStream {
     module::expand(args.into(), item.into()).into()
 }
+
+/// Binds guards to a handler, or to every handler of a gateway when placed on the impl block
+/// after `#[web_socket_gateway]`: NestJS's `@UseGuards`.
+#[proc_macro_attribute]
+pub fn use_guards(_args: TokenStream, item: TokenStream) -> TokenStream {
+    gateway::misplaced("use_guards", item.into()).into()
+}
+
+/// Binds pipes to a handler's body, or to every handler of a gateway when placed on the impl
+/// block after `#[web_socket_gateway]`: NestJS's `@UsePipes`.
+#[proc_macro_attribute]
+pub fn use_pipes(_args: TokenStream, item: TokenStream) -> TokenStream {
+    gateway::misplaced("use_pipes", item.into()).into()
+}
+
+/// Attaches metadata to a handler (or a gateway) for guards and interceptors to read:
+/// NestJS's `@SetMetadata(key, value)`. The value is a literal or an array of literals.
+#[proc_macro_attribute]
+pub fn set_metadata(_args: TokenStream, item: TokenStream) -> TokenStream {
+    gateway::misplaced("set_metadata", item.into()).into()
+}
+
+/// `#[roles("admin", ...)]`: the `roles` metadata, for a roles guard to read.
+#[proc_macro_attribute]
+pub fn roles(_args: TokenStream, item: TokenStream) -> TokenStream {
+    gateway::misplaced("roles", item.into()).into()
+}

@@ -117,3 +117,22 @@ fn gateway_regex_namespace() {
         ),
     );
 }
+
+#[test]
+fn gateway_with_guards_pipes_and_metadata() {
+    snapshot(
+        "gateway_enhancers",
+        crate::gateway::expand(
+            ts(r#"namespace = "/chat""#),
+            ts(r#"#[use_guards(AuthGuard)]
+            #[set_metadata("public", false)]
+            impl ChatGateway {
+                #[subscribe_message("chat/clear")]
+                #[use_guards(RolesGuard)]
+                #[roles("admin")]
+                #[set_metadata("limits", [1, -2, 3.5])]
+                async fn clear(&self, #[message_body(ValidationPipe)] dto: RoomDto) {}
+            }"#),
+        ),
+    );
+}

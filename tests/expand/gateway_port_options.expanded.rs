@@ -8,6 +8,11 @@ const _: () = {
             gateway: "TeamGateway",
             event: "shout",
             method: "shout",
+            bindings: ::gateway_core::pipeline::Bindings {
+                guards: &[],
+                pipes: &[],
+            },
+            metadata: &[],
             file: ::core::file!(),
             line: ::core::line!(),
         },
@@ -32,6 +37,11 @@ const _: () = {
             }),
         },
         handlers: &__HANDLERS,
+        bindings: ::gateway_core::pipeline::Bindings {
+            guards: &[],
+            pipes: &[],
+        },
+        metadata: &[],
         file: ::core::file!(),
         line: ::core::line!(),
     };
@@ -45,7 +55,7 @@ const _: () = {
         fn bind_handlers<__A: ::gateway_core::__private::Adapter>(
             self: &::std::sync::Arc<Self>,
             __socket: &::gateway_core::__private::socketioxide::extract::SocketRef<__A>,
-            __conn: &::std::sync::Arc<::gateway_core::__private::Connection>,
+            __binding: &::gateway_core::gateway::Binding<'_>,
         ) {
             {
                 fn __assert_body<
@@ -62,8 +72,16 @@ const _: () = {
             >(
                 __socket,
                 self,
-                __conn,
-                &__HANDLERS[0usize],
+                __binding,
+                0usize,
+                {
+                    #[allow(unused_imports)]
+                    use ::gateway_core::__private::validate_probe::{
+                        HasValidate as _, NoValidate as _,
+                    };
+                    (&&::gateway_core::__private::validate_probe::Probe::<String>::new())
+                        .validator()
+                },
                 |
                     __gw: ::std::sync::Arc<Self>,
                     mut __ctx: ::gateway_core::handler::MessageContext,

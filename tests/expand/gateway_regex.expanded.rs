@@ -9,6 +9,11 @@ const _: () = {
             gateway: "AnyGateway",
             event: "events",
             method: "events",
+            bindings: ::gateway_core::pipeline::Bindings {
+                guards: &[],
+                pipes: &[],
+            },
+            metadata: &[],
             file: ::core::file!(),
             line: ::core::line!(),
         },
@@ -27,6 +32,11 @@ const _: () = {
             cors: ::core::option::Option::None,
         },
         handlers: &__HANDLERS,
+        bindings: ::gateway_core::pipeline::Bindings {
+            guards: &[],
+            pipes: &[],
+        },
+        metadata: &[],
         file: ::core::file!(),
         line: ::core::line!(),
     };
@@ -40,7 +50,7 @@ const _: () = {
         fn bind_handlers<__A: ::gateway_core::__private::Adapter>(
             self: &::std::sync::Arc<Self>,
             __socket: &::gateway_core::__private::socketioxide::extract::SocketRef<__A>,
-            __conn: &::std::sync::Arc<::gateway_core::__private::Connection>,
+            __binding: &::gateway_core::gateway::Binding<'_>,
         ) {
             ::gateway_core::__private::on_message::<
                 __A,
@@ -51,8 +61,18 @@ const _: () = {
             >(
                 __socket,
                 self,
-                __conn,
-                &__HANDLERS[0usize],
+                __binding,
+                0usize,
+                {
+                    #[allow(unused_imports)]
+                    use ::gateway_core::__private::validate_probe::{
+                        HasValidate as _, NoValidate as _,
+                    };
+                    (&&::gateway_core::__private::validate_probe::Probe::<
+                        ::gateway_core::__private::NoBody,
+                    >::new())
+                        .validator()
+                },
                 |
                     __gw: ::std::sync::Arc<Self>,
                     mut __ctx: ::gateway_core::handler::MessageContext,

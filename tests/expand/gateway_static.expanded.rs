@@ -12,6 +12,11 @@ const _: () = {
             gateway: "ChatGateway",
             event: "chat/send",
             method: "send",
+            bindings: ::gateway_core::pipeline::Bindings {
+                guards: &[],
+                pipes: &[],
+            },
+            metadata: &[],
             file: ::core::file!(),
             line: ::core::line!(),
         },
@@ -19,6 +24,11 @@ const _: () = {
             gateway: "ChatGateway",
             event: "history",
             method: "history",
+            bindings: ::gateway_core::pipeline::Bindings {
+                guards: &[],
+                pipes: &[],
+            },
+            metadata: &[],
             file: ::core::file!(),
             line: ::core::line!(),
         },
@@ -41,6 +51,11 @@ const _: () = {
             }),
         },
         handlers: &__HANDLERS,
+        bindings: ::gateway_core::pipeline::Bindings {
+            guards: &[],
+            pipes: &[],
+        },
+        metadata: &[],
         file: ::core::file!(),
         line: ::core::line!(),
     };
@@ -58,7 +73,7 @@ const _: () = {
         fn bind_handlers<__A: ::gateway_core::__private::Adapter>(
             self: &::std::sync::Arc<Self>,
             __socket: &::gateway_core::__private::socketioxide::extract::SocketRef<__A>,
-            __conn: &::std::sync::Arc<::gateway_core::__private::Connection>,
+            __binding: &::gateway_core::gateway::Binding<'_>,
         ) {
             {
                 fn __assert_body<
@@ -75,8 +90,18 @@ const _: () = {
             >(
                 __socket,
                 self,
-                __conn,
-                &__HANDLERS[0usize],
+                __binding,
+                0usize,
+                {
+                    #[allow(unused_imports)]
+                    use ::gateway_core::__private::validate_probe::{
+                        HasValidate as _, NoValidate as _,
+                    };
+                    (&&::gateway_core::__private::validate_probe::Probe::<
+                        SendDto,
+                    >::new())
+                        .validator()
+                },
                 |
                     __gw: ::std::sync::Arc<Self>,
                     mut __ctx: ::gateway_core::handler::MessageContext,
@@ -108,8 +133,18 @@ const _: () = {
             >(
                 __socket,
                 self,
-                __conn,
-                &__HANDLERS[1usize],
+                __binding,
+                1usize,
+                {
+                    #[allow(unused_imports)]
+                    use ::gateway_core::__private::validate_probe::{
+                        HasValidate as _, NoValidate as _,
+                    };
+                    (&&::gateway_core::__private::validate_probe::Probe::<
+                        ::gateway_core::__private::Property<String, __Property1_0>,
+                    >::new())
+                        .validator()
+                },
                 |
                     __gw: ::std::sync::Arc<Self>,
                     mut __ctx: ::gateway_core::handler::MessageContext,

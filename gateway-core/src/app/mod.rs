@@ -15,8 +15,10 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::AppAdapter;
-use crate::di::{Container, Module};
+use crate::di::{Container, Injectable, Module};
 use crate::error::{BoxError, StartupError};
+use crate::gateway::MountContext;
+use crate::pipeline::{CanActivate, EnhancerRef, PipeTransform, Pipeline};
 use servers::{PortKey, plan_servers};
 
 /// How long shutdown waits for disconnect hooks before going on.
@@ -36,6 +38,14 @@ pub struct GatewayApplication<A: Adapter = LocalAdapter> {
     container: Container<A>,
     adapter_state: A::State,
     ports: HashMap<u16, u16>,
+    global: GlobalBindings,
+}
+
+/// Guards and pipes bound to every handler of the application, as the application was told.
+#[derive(Default)]
+struct GlobalBindings {
+    guards: Vec<EnhancerRef>,
+    pipes: Vec<EnhancerRef>,
 }
 
 impl GatewayApplication<LocalAdapter> {
@@ -60,6 +70,7 @@ where
             container,
             adapter_state,
             ports: HashMap::new(),
+            global: GlobalBindings::default(),
         })
     }
 
@@ -67,6 +78,25 @@ where
     /// port; read it back with [`RunningApp::port_addr`]).
     pub fn map_port(mut self, declared: u16, actual: u16) -> Self {
         self.ports.insert(declared, actual);
+        self
+    }
+
+    /// Binds guard `G` to every handler of every gateway, before gateway and handler guards
+    /// (NestJS's `app.useGlobalGuards`). `G` is resolved from the providers, or built when it
+    /// is an `#[injectable]` listed nowhere.
+    pub fn use_global_guard<G: CanActivate + Injectable>(mut self) -> Self {
+        self.global
+            .guards
+            .push(EnhancerRef::guard::<G>(crate::di::TypeKey::of::<G>().name));
+        self
+    }
+
+    /// Binds pipe `P` to the body of every handler, before gateway, handler and parameter pipes
+    /// (NestJS's `app.useGlobalPipes`), e.g. [`ValidationPipe`](crate::pipeline::ValidationPipe).
+    pub fn use_global_pipe<P: PipeTransform + Injectable>(mut self) -> Self {
+        self.global
+            .pipes
+            .push(EnhancerRef::pipe::<P>(crate::di::TypeKey::of::<P>().name));
         self
     }
 
@@ -98,6 +128,15 @@ where
         warn_unlisted(&plans);
 
         let sockets = TaskTracker::new();
+        let mut global = Pipeline::default();
+        for r in self.global.guards.iter().chain(&self.global.pipes) {
+            global.extend_values(&[(r.resolve)(self.container.registry())?]);
+        }
+        let mount = MountContext {
+            registry: self.container.registry(),
+            global: &global,
+            sockets: &sockets,
+        };
         let mut servers: Vec<(PortKey, SocketIo<A>, axum::Router)> = Vec::new();
         for plan in &plans {
             let builder = plan
@@ -106,7 +145,7 @@ where
                 .with_adapter::<A>(self.adapter_state.clone());
             let (layer, io) = builder.build_layer();
             for g in &plan.gateways {
-                (g.mount)(g.instance.clone(), &io, &g.matcher, &sockets)?;
+                (g.mount)(g.instance.clone(), &io, &g.matcher, &mount)?;
                 g.server.set(io.clone(), g.matcher.clone());
                 log_gateway(plan.port, g.meta);
             }

@@ -4,7 +4,7 @@
 
 use std::any::TypeId;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use socketioxide::adapter::Adapter;
 
@@ -43,9 +43,57 @@ struct ModuleNode<A: Adapter> {
     providers: Vec<ProviderDef<A>>,
 }
 
+/// The built providers, by type, independent of the adapter: what enhancers (guards, pipes)
+/// are resolved from. An `#[injectable]` type that no module lists is built on first use from
+/// the providers it needs, once.
+pub struct Registry {
+    instances: HashMap<TypeId, Instance>,
+    unlisted: Mutex<HashMap<TypeId, Instance>>,
+}
+
+impl Registry {
+    /// The singleton of `T`: a provider, or an unlisted `#[injectable]` built now.
+    pub fn instance<T: Injectable>(&self) -> Result<Arc<T>, StartupError> {
+        let id = TypeId::of::<T>();
+        if let Some(i) = self
+            .instances
+            .get(&id)
+            .and_then(|i| i.clone().downcast::<T>().ok())
+        {
+            return Ok(i);
+        }
+        let mut unlisted = self.unlisted.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = unlisted
+            .get(&id)
+            .and_then(|i| i.clone().downcast::<T>().ok())
+        {
+            return Ok(i);
+        }
+        let name = TypeKey::of::<T>().name;
+        for (index, dep) in T::dependencies().into_iter().enumerate() {
+            if !self.instances.contains_key(&dep.key.id) {
+                return Err(StartupError::MissingProvider {
+                    provider: name,
+                    dependency: dep.key.name,
+                    field: dep.field,
+                    index,
+                    module: "application",
+                    path: "(an enhancer listed in no module: its dependencies must be providers of some module)".into(),
+                });
+            }
+        }
+        let built = Arc::new(T::construct(&Resolver {
+            built: &self.instances,
+            wanted_by: name,
+        })?);
+        unlisted.insert(id, built.clone());
+        Ok(built)
+    }
+}
+
 /// Every provider of an application, built.
 pub struct Container<A: Adapter> {
-    instances: HashMap<TypeId, Instance>,
+    registry: Registry,
     /// The providers in construction order, with the module that lists them.
     providers: Vec<(ProviderDef<A>, Instance, &'static str)>,
 }
@@ -125,19 +173,29 @@ impl<A: Adapter> Container<A> {
                 Some((def, instance, names[m]))
             })
             .collect();
-        Ok(Container {
+        let registry = Registry {
             instances: built,
+            unlisted: Mutex::default(),
+        };
+        Ok(Container {
+            registry,
             providers,
         })
     }
 
     /// The singleton of `T`, if some module provides it.
     pub fn get<T: Injectable>(&self) -> Option<Arc<T>> {
-        self.instances
+        self.registry
+            .instances
             .get(&TypeId::of::<T>())?
             .clone()
             .downcast()
             .ok()
+    }
+
+    /// The providers by type, for resolving enhancers.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
     }
 
     /// The providers in construction order (dependencies first), with their module's name.

@@ -8,7 +8,7 @@ pub mod container;
 mod hooks;
 pub(crate) mod module;
 
-pub use container::{Container, Resolver};
+pub use container::{Container, Registry, Resolver};
 pub use hooks::{OnApplicationShutdown, OnModuleInit};
 pub use module::{Dependency, Injectable, Module, ModuleDef, ProviderDef, TypeKey};
 

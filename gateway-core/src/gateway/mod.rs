@@ -12,13 +12,14 @@ use std::sync::Arc;
 
 use socketioxide::adapter::Adapter;
 
-pub use mount::{MountFn, mount_gateway};
+pub use mount::{MountContext, MountFn, mount_gateway};
 pub use namespace::NamespaceSpec;
 pub use options::{CorsOptions, Origins, ServerOptions};
 pub use server::WsServer;
 
 use crate::error::HandlerError;
 use crate::handler::dispatch::Connection;
+use crate::pipeline::{Bindings, Metadata, Pipeline};
 use crate::socket::SocketRef;
 
 /// What `#[web_socket_gateway(...)]` says about a gateway, as a static.
@@ -34,6 +35,10 @@ pub struct GatewayMeta {
     pub options: ServerOptions,
     /// Its handlers, in source order.
     pub handlers: &'static [HandlerMeta],
+    /// Guards and pipes bound to the whole gateway.
+    pub bindings: Bindings,
+    /// `#[set_metadata]` on the gateway.
+    pub metadata: Metadata,
     /// Where it is declared.
     pub file: &'static str,
     /// Where it is declared.
@@ -49,6 +54,10 @@ pub struct HandlerMeta {
     pub event: &'static str,
     /// The method's name.
     pub method: &'static str,
+    /// Guards and pipes bound to this handler (its body's pipes last).
+    pub bindings: Bindings,
+    /// `#[set_metadata]` on the handler.
+    pub metadata: Metadata,
     /// Where it is declared.
     pub file: &'static str,
     /// Where it is declared.
@@ -75,6 +84,15 @@ pub fn registered_gateways() -> Vec<&'static GatewayMeta> {
     all
 }
 
+/// What `bind_handlers` needs besides the socket: the connection's state and the resolved
+/// pipeline of each handler (in the order of [`GatewayMeta::handlers`]).
+pub struct Binding<'a> {
+    /// The connection's gate.
+    pub conn: &'a Arc<Connection>,
+    /// One pipeline per handler.
+    pub pipelines: &'a [Arc<Pipeline>],
+}
+
 /// A gateway: implemented by `#[web_socket_gateway]` on the gateway's `impl` block.
 ///
 /// The hooks default to doing nothing; the macro forwards to the methods of the same name
@@ -87,7 +105,7 @@ pub trait Gateway: Send + Sync + Sized + 'static {
     fn bind_handlers<A: Adapter>(
         self: &Arc<Self>,
         socket: &socketioxide::extract::SocketRef<A>,
-        conn: &Arc<Connection>,
+        binding: &Binding<'_>,
     );
 
     /// NestJS's `afterInit(server)`: once, before the application listens.

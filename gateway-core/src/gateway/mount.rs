@@ -10,20 +10,32 @@ use socketioxide::handler::ConnectHandler;
 use socketioxide_core::adapter::Spawnable;
 use tokio_util::task::{TaskTracker, task_tracker::TaskTrackerToken};
 
-use super::Gateway;
 use super::namespace::Matcher;
+use super::{Binding, Gateway};
 use crate::AppAdapter;
+use crate::di::Registry;
 use crate::error::StartupError;
 use crate::handler::dispatch::Connection;
 use crate::handler::extract::NamespaceParams;
+use crate::pipeline::Pipeline;
 use crate::socket::{DisconnectReason, SocketRef};
+
+/// What mounting needs from the application.
+pub struct MountContext<'a> {
+    /// Providers, to resolve the gateway's and handlers' enhancers.
+    pub registry: &'a Registry,
+    /// The global enhancers, resolved.
+    pub global: &'a Pipeline,
+    /// Counts connected sockets until their disconnect hook has run.
+    pub sockets: &'a TaskTracker,
+}
 
 /// Mounts a type-erased gateway instance (what the container holds) on a server.
 pub type MountFn<A> = fn(
     Arc<dyn Any + Send + Sync>,
     &SocketIo<A>,
     &Matcher,
-    &TaskTracker,
+    &MountContext<'_>,
 ) -> Result<(), StartupError>;
 
 /// socket.io's own refusal of an unknown namespace, for paths a regex gateway does not match.
@@ -36,7 +48,7 @@ pub fn mount_gateway<A: AppAdapter, G: Gateway>(
     instance: Arc<dyn Any + Send + Sync>,
     io: &SocketIo<A>,
     matcher: &Matcher,
-    sockets: &TaskTracker,
+    mount: &MountContext<'_>,
 ) -> Result<(), StartupError> {
     let meta = G::meta();
     let gateway: Arc<G> = instance
@@ -46,10 +58,20 @@ pub fn mount_gateway<A: AppAdapter, G: Gateway>(
             source: "the container holds another type under this gateway's id".into(),
         })?;
 
+    // Global, then gateway, then handler enhancers (NestJS's order), resolved once.
+    let mut pipelines = Vec::with_capacity(meta.handlers.len());
+    for handler in meta.handlers {
+        let mut p = mount.global.clone();
+        p.extend(&meta.bindings, mount.registry)?;
+        p.extend(&handler.bindings, mount.registry)?;
+        pipelines.push(Arc::new(p));
+    }
+    let pipelines: Arc<[Arc<Pipeline>]> = pipelines.into();
+
     let middleware = {
         let gateway = gateway.clone();
         let matcher = matcher.clone();
-        let sockets = sockets.clone();
+        let sockets = mount.sockets.clone();
         move |s: socketioxide::extract::SocketRef<A>, io: SocketIo<A>| async move {
             let Some(params) = matcher.matches(s.ns()) else {
                 // socketioxide created a child namespace for this path before asking us; drop
@@ -62,7 +84,13 @@ pub fn mount_gateway<A: AppAdapter, G: Gateway>(
                 s.extensions.insert(NamespaceParams(Arc::new(params)));
             }
             let conn = Arc::new(Connection::default());
-            gateway.bind_handlers(&s, &conn);
+            gateway.bind_handlers(
+                &s,
+                &Binding {
+                    conn: &conn,
+                    pipelines: &pipelines,
+                },
+            );
             s.extensions.insert(conn);
             // Counted until its disconnect hook has run, so that shutdown can wait for them.
             s.extensions.insert(Arc::new(sockets.token()));

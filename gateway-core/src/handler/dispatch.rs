@@ -17,7 +17,9 @@ use socketioxide::{SendError, SocketError};
 use super::extract::ErasedAck;
 use super::payload::Incoming;
 use crate::error::HandlerError;
-use crate::gateway::HandlerMeta;
+use crate::gateway::{Binding, Gateway, HandlerMeta};
+use crate::pipeline::pipe::Validator;
+use crate::pipeline::{ArgumentMetadata, ExecutionContext, guard};
 use crate::socket::SocketRef;
 
 /// Everything about the message being handled: the socket, the pattern (event name), the raw
@@ -112,26 +114,29 @@ impl Connection {
     }
 }
 
-/// Registers one `#[subscribe_message]` handler on a freshly connected socket.
+/// Registers handler `index` of gateway `G` on a freshly connected socket.
 ///
 /// `call` is the generated trampoline: it builds the other parameters from the context, calls
 /// the user's method and sends its result.
 pub fn on_message<A, G, B, F, Fut>(
     socket: &socketioxide::extract::SocketRef<A>,
     gateway: &Arc<G>,
-    conn: &Arc<Connection>,
-    handler: &'static HandlerMeta,
+    binding: &Binding<'_>,
+    index: usize,
+    validate: Validator,
     call: F,
 ) where
     A: Adapter,
-    G: Send + Sync + 'static,
+    G: Gateway,
     B: DeserializeOwned + Send + Sync + 'static,
     F: Fn(Arc<G>, MessageContext, B) -> Fut + Copy + Send + Sync + 'static,
     Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
 {
+    let handler = &G::meta().handlers[index];
     let gateway = gateway.clone();
-    let conn = conn.clone();
-    // socketioxide clones this closure for every message: the captures are two `Arc`s.
+    let conn = binding.conn.clone();
+    let pipeline = binding.pipelines[index].clone();
+    // socketioxide clones this closure for every message: the captures are three `Arc`s.
     socket.on(
         handler.event,
         move |s: socketioxide::extract::SocketRef<A>,
@@ -140,30 +145,43 @@ pub fn on_message<A, G, B, F, Fut>(
               ack: socketioxide::extract::AckSender<A>| async move {
             conn.ready().await;
             let socket = SocketRef::new(s);
-            let body = match body {
-                Ok(body) => Ok(body),
-                Err(_) => incoming.recover::<B>(),
-            };
-            let result = match body {
-                Ok(body) => {
-                    let ack = incoming
-                        .wants_ack
-                        .then(|| Box::new(ack) as Box<dyn ErasedAck>);
-                    let ctx = MessageContext {
-                        socket: socket.clone(),
-                        incoming: incoming.clone(),
-                        ack,
+            let run = async {
+                if !pipeline.is_empty() {
+                    let ctx = ExecutionContext {
+                        socket: &socket,
+                        incoming: &incoming,
                         handler,
+                        gateway: G::meta(),
                     };
-                    match AssertUnwindSafe(call(gateway, ctx, body))
-                        .catch_unwind()
-                        .await
-                    {
-                        Ok(result) => result,
-                        Err(panic) => Err(HandlerError::Panic(panic_message(panic))),
+                    guard::check(&pipeline.guards, &ctx).await?;
+                }
+                let mut body = match body {
+                    Ok(body) => body,
+                    Err(_) => incoming.recover::<B>()?,
+                };
+                if !pipeline.pipes.is_empty() {
+                    let meta = ArgumentMetadata {
+                        type_name: std::any::type_name::<B>(),
+                        validate,
+                    };
+                    for pipe in &pipeline.pipes {
+                        pipe.transform(&mut body, &meta)?;
                     }
                 }
-                Err(e) => Err(e),
+                let ack = incoming
+                    .wants_ack
+                    .then(|| Box::new(ack) as Box<dyn ErasedAck>);
+                let ctx = MessageContext {
+                    socket: socket.clone(),
+                    incoming: incoming.clone(),
+                    ack,
+                    handler,
+                };
+                call(gateway, ctx, body).await
+            };
+            let result = match AssertUnwindSafe(run).catch_unwind().await {
+                Ok(result) => result,
+                Err(panic) => Err(HandlerError::Panic(panic_message(panic))),
             };
             if let Err(error) = result {
                 report(&socket, handler, &incoming, error);

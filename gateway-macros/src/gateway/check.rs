@@ -20,7 +20,7 @@ pub(crate) fn check(g: &Gateway, cx: &mut Ctxt) {
         let bodies: Vec<_> = h
             .params
             .iter()
-            .filter(|p| matches!(p.kind, ParamKind::Body(_)))
+            .filter(|p| matches!(p.kind, ParamKind::Body(..)))
             .collect();
         for extra in bodies.iter().skip(1) {
             cx.error(

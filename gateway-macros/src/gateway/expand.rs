@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::parse::{Cors, Gateway, Handler, Hook, Namespace, ParamKind};
+use super::parse::{Cors, Enhancers, Gateway, Handler, Hook, Namespace, ParamKind};
 
 pub(crate) fn expand(imp: &syn::ItemImpl, g: &Gateway) -> TokenStream {
     let _ = imp;
@@ -16,11 +16,26 @@ pub(crate) fn expand(imp: &syn::ItemImpl, g: &Gateway) -> TokenStream {
         let event = &h.event;
         let method = h.method.to_string();
         let line = quote_spanned!(h.method.span()=> ::core::line!());
+        let param_pipes = h.params.iter().flat_map(|p| match &p.kind {
+            ParamKind::Body(_, pipes) => pipes.clone(),
+            _ => Vec::new(),
+        });
+        let pipes: Vec<syn::Path> = h
+            .enhancers
+            .pipes
+            .iter()
+            .cloned()
+            .chain(param_pipes)
+            .collect();
+        let bindings = bindings(&h.enhancers.guards, &pipes);
+        let metadata = metadata(&h.enhancers);
         quote! {
             ::gateway_core::gateway::HandlerMeta {
                 gateway: #name,
                 event: #event,
                 method: #method,
+                bindings: #bindings,
+                metadata: #metadata,
                 file: ::core::file!(),
                 line: #line,
             }
@@ -53,7 +68,7 @@ pub(crate) fn expand(imp: &syn::ItemImpl, g: &Gateway) -> TokenStream {
                 fn bind_handlers<__A: ::gateway_core::__private::Adapter>(
                     self: &::std::sync::Arc<Self>,
                     __socket: &::gateway_core::__private::socketioxide::extract::SocketRef<__A>,
-                    __conn: &::std::sync::Arc<::gateway_core::__private::Connection>,
+                    __binding: &::gateway_core::gateway::Binding<'_>,
                 ) {
                     #(#bindings)*
                 }
@@ -79,12 +94,12 @@ fn bind_handler(
         let ty = &p.ty;
         let span = ty.span();
         match &p.kind {
-            ParamKind::Body(None) => {
+            ParamKind::Body(None, _) => {
                 body_ty = quote!(#ty);
                 checks.push(assert_body(ty));
                 lets.push(quote_spanned!(span=> let #arg: #ty = __body;));
             }
-            ParamKind::Body(Some(prop)) => {
+            ParamKind::Body(Some(prop), _) => {
                 let marker = format_ident!("__Property{}_{}", i, n);
                 markers.push(quote! {
                     struct #marker;
@@ -121,8 +136,13 @@ fn bind_handler(
         ::gateway_core::__private::on_message::<__A, Self, #body_ty, _, _>(
             __socket,
             self,
-            __conn,
-            &__HANDLERS[#i],
+            __binding,
+            #i,
+            {
+                #[allow(unused_imports)]
+                use ::gateway_core::__private::validate_probe::{HasValidate as _, NoValidate as _};
+                (&&::gateway_core::__private::validate_probe::Probe::<#body_ty>::new()).validator()
+            },
             |__gw: ::std::sync::Arc<Self>, mut __ctx: ::gateway_core::handler::MessageContext, __body: #body_ty| async move {
                 let _ = &__body;
                 #(#lets)*
@@ -218,8 +238,27 @@ fn opt<T: quote::ToTokens>(v: &Option<T>) -> TokenStream {
     }
 }
 
+fn bindings(guards: &[syn::Path], pipes: &[syn::Path]) -> TokenStream {
+    let guards = guards.iter().map(|g| {
+        let name = quote!(#g).to_string().replace(' ', "");
+        quote_spanned!(g.span()=> ::gateway_core::__private::EnhancerRef::guard::<#g>(#name))
+    });
+    let pipes = pipes.iter().map(|p| {
+        let name = quote!(#p).to_string().replace(' ', "");
+        quote_spanned!(p.span()=> ::gateway_core::__private::EnhancerRef::pipe::<#p>(#name))
+    });
+    quote!(::gateway_core::pipeline::Bindings { guards: &[#(#guards),*], pipes: &[#(#pipes),*] })
+}
+
+fn metadata(e: &Enhancers) -> TokenStream {
+    let entries = e.metadata.iter().map(|(k, json)| quote!((#k, #json)));
+    quote!(&[#(#entries),*])
+}
+
 fn gateway_meta(g: &Gateway) -> TokenStream {
     let name = &g.name;
+    let bindings = bindings(&g.enhancers.guards, &g.enhancers.pipes);
+    let metadata = metadata(&g.enhancers);
     let a = &g.args;
     let port = match &a.port {
         Some(p) if p.base10_parse::<u16>().ok() == Some(0) => quote!(::core::option::Option::None),
@@ -286,6 +325,8 @@ fn gateway_meta(g: &Gateway) -> TokenStream {
                 cors: #cors,
             },
             handlers: &__HANDLERS,
+            bindings: #bindings,
+            metadata: #metadata,
             file: ::core::file!(),
             line: ::core::line!(),
         }

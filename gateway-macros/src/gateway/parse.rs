@@ -3,6 +3,7 @@
 use proc_macro2::{Span, TokenStream};
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
 use syn::{FnArg, ImplItem, ImplItemFn, LitInt, LitStr, Pat, Token, Type};
 
 use crate::ctxt::Ctxt;
@@ -176,8 +177,9 @@ impl GatewayArgs {
 
 /// How a handler parameter is filled.
 pub(crate) enum ParamKind {
-    /// `#[message_body]` or `#[message_body("prop")]`.
-    Body(Option<LitStr>),
+    /// `#[message_body]`, `#[message_body("prop")]`, `#[message_body(ValidationPipe)]`,
+    /// `#[message_body("prop", SomePipe)]`: the property and the parameter's pipes.
+    Body(Option<LitStr>, Vec<syn::Path>),
     /// `#[connected_socket]`.
     Socket,
     /// Anything else: through `FromMessageContext`.
@@ -197,6 +199,99 @@ pub(crate) struct Handler {
     pub params: Vec<Param>,
     /// The return type, where errors about what a handler returns point.
     pub output: Span,
+    /// `#[use_guards]`, `#[use_pipes]`, `#[set_metadata]`, `#[roles]` on the method.
+    pub enhancers: Enhancers,
+}
+
+/// Enhancers and metadata bound by attributes on a method or on the impl block.
+#[derive(Default)]
+pub(crate) struct Enhancers {
+    pub guards: Vec<syn::Path>,
+    pub pipes: Vec<syn::Path>,
+    /// Key, and the value as JSON text.
+    pub metadata: Vec<(LitStr, String)>,
+}
+
+impl Enhancers {
+    /// Removes the enhancer attributes from `attrs` and parses them.
+    pub fn take(attrs: &mut Vec<syn::Attribute>, cx: &mut Ctxt) -> Self {
+        let mut out = Enhancers::default();
+        attrs.retain(|a| {
+            let name = match a.path().get_ident() {
+                Some(i) => i.to_string(),
+                None => return true,
+            };
+            match name.as_str() {
+                "use_guards" | "use_pipes" => {
+                    match a.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated) {
+                        Ok(list) if !list.is_empty() => {
+                            let target = if name == "use_guards" { &mut out.guards } else { &mut out.pipes };
+                            target.extend(list);
+                        }
+                        _ => cx.error(a, format!("expected #[{name}(Type, ...)]")),
+                    }
+                    false
+                }
+                "set_metadata" => {
+                    let parsed = a.parse_args_with(|input: ParseStream| {
+                        let key: LitStr = input.parse()?;
+                        input.parse::<Token![,]>()?;
+                        let value: syn::Expr = input.parse()?;
+                        Ok((key, value))
+                    });
+                    match parsed {
+                        Ok((key, value)) => match to_json(&value) {
+                            Ok(json) => out.metadata.push((key, json)),
+                            Err(e) => cx.push(e),
+                        },
+                        Err(_) => cx.error(a, "expected #[set_metadata(\"key\", value)] with a literal value or an array of literals"),
+                    }
+                    false
+                }
+                "roles" => {
+                    match a.parse_args_with(Punctuated::<LitStr, Token![,]>::parse_terminated) {
+                        Ok(list) => {
+                            let roles: Vec<String> = list.iter().map(|r| format!("{:?}", r.value())).collect();
+                            let key = LitStr::new("roles", a.path().span());
+                            out.metadata.push((key, format!("[{}]", roles.join(","))));
+                        }
+                        Err(_) => cx.error(a, "expected #[roles(\"admin\", ...)]"),
+                    }
+                    false
+                }
+                _ => true,
+            }
+        });
+        out
+    }
+}
+
+/// A literal expression (or an array of them) as JSON text.
+fn to_json(e: &syn::Expr) -> syn::Result<String> {
+    use syn::{Expr, Lit};
+    match e {
+        Expr::Lit(l) => match &l.lit {
+            Lit::Str(s) => Ok(format!("{:?}", s.value())),
+            Lit::Int(i) => Ok(i.base10_digits().to_owned()),
+            Lit::Float(f) => Ok(f.base10_digits().to_owned()),
+            Lit::Bool(b) => Ok(b.value.to_string()),
+            other => Err(syn::Error::new_spanned(
+                other,
+                "metadata values are strings, numbers, booleans or arrays of them",
+            )),
+        },
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => {
+            Ok(format!("-{}", to_json(&u.expr)?))
+        }
+        Expr::Array(a) => {
+            let items: syn::Result<Vec<String>> = a.elems.iter().map(to_json).collect();
+            Ok(format!("[{}]", items?.join(",")))
+        }
+        other => Err(syn::Error::new_spanned(
+            other,
+            "metadata values are strings, numbers, booleans or arrays of them",
+        )),
+    }
 }
 
 /// A lifecycle hook the impl defines.
@@ -215,6 +310,8 @@ pub(crate) struct Gateway {
     pub handle_connection: Option<Hook>,
     pub handle_disconnect: Option<Hook>,
     pub span: Span,
+    /// Enhancers and metadata bound to the whole gateway.
+    pub enhancers: Enhancers,
 }
 
 impl Gateway {
@@ -248,6 +345,7 @@ impl Gateway {
             handle_connection: None,
             handle_disconnect: None,
             span: imp.impl_token.span,
+            enhancers: Enhancers::take(&mut imp.attrs, cx),
         };
         for item in &mut imp.items {
             let ImplItem::Fn(f) = item else { continue };
@@ -313,6 +411,20 @@ fn check_receiver(f: &ImplItemFn, cx: &mut Ctxt) -> bool {
     }
 }
 
+/// `"prop"`, then pipe paths, all optional.
+fn body_args(input: ParseStream) -> syn::Result<(Option<LitStr>, Vec<syn::Path>)> {
+    let prop = if input.peek(LitStr) {
+        Some(input.parse::<LitStr>()?)
+    } else {
+        None
+    };
+    if prop.is_some() && !input.is_empty() {
+        input.parse::<Token![,]>()?;
+    }
+    let pipes = Punctuated::<syn::Path, Token![,]>::parse_terminated(input)?;
+    Ok((prop, pipes.into_iter().collect()))
+}
+
 fn parse_handler(f: &mut ImplItemFn, attr: &syn::Attribute, cx: &mut Ctxt) -> Option<Handler> {
     let event: LitStr = match attr.parse_args() {
         Ok(e) => e,
@@ -328,6 +440,7 @@ fn parse_handler(f: &mut ImplItemFn, attr: &syn::Attribute, cx: &mut Ctxt) -> Op
         cx.error(&event, "the event name cannot be empty");
     }
     check_receiver(f, cx);
+    let enhancers = Enhancers::take(&mut f.attrs, cx);
     let mut params = Vec::new();
     for input in f.sig.inputs.iter_mut().skip(1) {
         let FnArg::Typed(pt) = input else { continue };
@@ -337,15 +450,15 @@ fn parse_handler(f: &mut ImplItemFn, attr: &syn::Attribute, cx: &mut Ctxt) -> Op
             if a.path().is_ident("message_body") {
                 marks += 1;
                 kind = match &a.meta {
-                    syn::Meta::Path(_) => ParamKind::Body(None),
-                    _ => match a.parse_args::<LitStr>() {
-                        Ok(prop) => ParamKind::Body(Some(prop)),
+                    syn::Meta::Path(_) => ParamKind::Body(None, Vec::new()),
+                    _ => match a.parse_args_with(body_args) {
+                        Ok((prop, pipes)) => ParamKind::Body(prop, pipes),
                         Err(_) => {
                             cx.error(
                                 a,
-                                "expected #[message_body] or #[message_body(\"property\")]",
+                                "expected #[message_body], #[message_body(\"property\")] or #[message_body(SomePipe, ...)]",
                             );
-                            ParamKind::Body(None)
+                            ParamKind::Body(None, Vec::new())
                         }
                     },
                 };
@@ -380,5 +493,6 @@ fn parse_handler(f: &mut ImplItemFn, attr: &syn::Attribute, cx: &mut Ctxt) -> Op
         is_async: f.sig.asyncness.is_some(),
         params,
         output,
+        enhancers,
     })
 }

@@ -58,7 +58,7 @@ const logged = new Set();
  *
  * @param {string} url
  * @param {string} nsp
- * @param {(socket: import('socket.io-client').Socket, log: object[]) => void} [onConnect]
+ * @param {(s: { socket: import('socket.io-client').Socket, emitLogged: Function, log: object[] }) => void} [onConnect]
  * @param {Record<string, unknown>} [opts]
  */
 export function openLogged(url, nsp, onConnect = () => {}, opts = {}) {

@@ -1,0 +1,67 @@
+//! Guards: allow, deny ("Forbidden resource"), or fail with an exception of their own.
+
+use std::future::Future;
+
+use futures_util::future::BoxFuture;
+
+use super::ExecutionContext;
+use crate::error::{HandlerError, WsException};
+
+/// A guard, NestJS's `CanActivate`: `Ok(true)` lets the message through, `Ok(false)` answers
+/// the `exception` "Forbidden resource", `Err(e)` answers `e`.
+///
+/// Guards are providers: put `#[injectable]` on them and their `Arc<T>` fields are injected.
+///
+/// ```
+/// use gateway_core::prelude::*;
+/// use gateway_core::pipeline::{CanActivate, ExecutionContext};
+///
+/// #[injectable]
+/// struct RolesGuard;
+///
+/// impl CanActivate for RolesGuard {
+///     async fn can_activate(&self, ctx: &ExecutionContext<'_>) -> Result<bool, HandlerError> {
+///         let Some(roles) = ctx.metadata::<Vec<String>>("roles") else { return Ok(true) };
+///         let role = ctx.socket().extensions().get::<String>().unwrap_or_default();
+///         Ok(roles.contains(&role))
+///     }
+/// }
+/// ```
+pub trait CanActivate: Send + Sync + 'static {
+    /// Decides.
+    fn can_activate(
+        &self,
+        ctx: &ExecutionContext<'_>,
+    ) -> impl Future<Output = Result<bool, HandlerError>> + Send;
+}
+
+/// The object-safe face of [`CanActivate`].
+pub trait DynGuard: Send + Sync + 'static {
+    /// Decides.
+    fn can_activate<'a>(
+        &'a self,
+        ctx: &'a ExecutionContext<'a>,
+    ) -> BoxFuture<'a, Result<bool, HandlerError>>;
+}
+
+impl<G: CanActivate> DynGuard for G {
+    fn can_activate<'a>(
+        &'a self,
+        ctx: &'a ExecutionContext<'a>,
+    ) -> BoxFuture<'a, Result<bool, HandlerError>> {
+        Box::pin(CanActivate::can_activate(self, ctx))
+    }
+}
+
+/// Runs the guards in order; the first that does not allow stops the message.
+pub(crate) async fn check(
+    guards: &[std::sync::Arc<dyn DynGuard>],
+    ctx: &ExecutionContext<'_>,
+) -> Result<(), HandlerError> {
+    for guard in guards {
+        if !guard.can_activate(ctx).await? {
+            return Err(WsException::new("Forbidden resource").into());
+        }
+    }
+    Ok(())
+}

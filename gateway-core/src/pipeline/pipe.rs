@@ -1,0 +1,174 @@
+//! Pipes: transform or validate the body before the handler sees it. [`ValidationPipe`]
+//! validates with `validator::Validate` and names every failing field.
+
+use std::any::Any;
+use std::borrow::Cow;
+
+use crate::error::{FieldError, HandlerError};
+
+/// Validates a body given as `dyn Any`, when its type implements `validator::Validate`.
+pub type Validator = Option<fn(&dyn Any) -> Result<(), validator::ValidationErrors>>;
+
+/// What a pipe knows of the body besides its value.
+pub struct ArgumentMetadata {
+    /// The body type's name.
+    pub type_name: &'static str,
+    /// Validates the body, when its type implements `validator::Validate`.
+    pub validate: Validator,
+}
+
+/// A pipe, NestJS's `PipeTransform`: sees the body (as `dyn Any`: downcast to the types it
+/// knows) and may change it in place, or refuse it.
+pub trait PipeTransform: Send + Sync + 'static {
+    /// Transforms or validates.
+    fn transform(&self, value: &mut dyn Any, meta: &ArgumentMetadata) -> Result<(), HandlerError>;
+}
+
+/// The object-safe face of [`PipeTransform`] (it already is one; kept for symmetry with guards).
+pub trait DynPipe: Send + Sync + 'static {
+    /// Transforms or validates.
+    fn transform(&self, value: &mut dyn Any, meta: &ArgumentMetadata) -> Result<(), HandlerError>;
+}
+
+impl<P: PipeTransform> DynPipe for P {
+    fn transform(&self, value: &mut dyn Any, meta: &ArgumentMetadata) -> Result<(), HandlerError> {
+        PipeTransform::transform(self, value, meta)
+    }
+}
+
+/// Validates bodies whose type implements `validator::Validate` (nested structs too, with
+/// `#[validate(nested)]`). A failure answers
+/// `{"status":"error","message":"Validation failed","errors":[{"field","code","message"}],"cause":{...}}`
+/// with every failing field, nested ones as dotted paths (`address.city`, `items[0].name`).
+/// Bodies of other types pass through, as with NestJS's `ValidationPipe`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ValidationPipe;
+
+impl crate::di::Injectable for ValidationPipe {
+    fn dependencies() -> Vec<crate::di::Dependency> {
+        Vec::new()
+    }
+    fn construct(_: &crate::di::Resolver<'_>) -> Result<Self, crate::StartupError> {
+        Ok(ValidationPipe)
+    }
+}
+
+impl PipeTransform for ValidationPipe {
+    fn transform(&self, value: &mut dyn Any, meta: &ArgumentMetadata) -> Result<(), HandlerError> {
+        match meta.validate {
+            Some(validate) => {
+                validate(value).map_err(|e| HandlerError::Validation(field_errors(&e)))
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// Every error of `errors`, flattened to dotted paths, sorted by field.
+pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    flatten(errors, "", &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+fn flatten(errors: &validator::ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    use validator::ValidationErrorsKind as Kind;
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            Kind::Field(list) => {
+                for e in list {
+                    let message = e
+                        .message
+                        .as_ref()
+                        .map(Cow::to_string)
+                        .unwrap_or_else(|| describe(&path, e));
+                    out.push(FieldError {
+                        field: path.clone(),
+                        code: e.code.to_string(),
+                        message,
+                    });
+                }
+            }
+            Kind::Struct(inner) => flatten(inner, &path, out),
+            Kind::List(items) => {
+                for (i, inner) in items {
+                    flatten(inner, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+    }
+}
+
+/// A readable message for a validator error without one of its own.
+fn describe(field: &str, e: &validator::ValidationError) -> String {
+    let param = |k: &str| e.params.get(k).map(|v| v.to_string());
+    match e.code.as_ref() {
+        "length" => match (param("min"), param("max"), param("equal")) {
+            (_, _, Some(eq)) => format!("{field} must be exactly {eq} characters long"),
+            (Some(min), Some(max), _) => {
+                format!("{field} must be between {min} and {max} characters long")
+            }
+            (Some(min), None, _) => format!("{field} must be at least {min} characters long"),
+            (None, Some(max), _) => format!("{field} must be at most {max} characters long"),
+            _ => format!("{field} has an invalid length"),
+        },
+        "range" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("{field} must be between {min} and {max}"),
+            (Some(min), None) => format!("{field} must be at least {min}"),
+            (None, Some(max)) => format!("{field} must be at most {max}"),
+            _ => format!("{field} is out of range"),
+        },
+        "email" => format!("{field} must be an email address"),
+        "url" => format!("{field} must be a URL"),
+        "required" => format!("{field} is required"),
+        code => format!("{field} is invalid ({code})"),
+    }
+}
+
+/// The validator of `T` when it implements `Validate`: found by the generated code's probe.
+pub mod probe {
+    use std::marker::PhantomData;
+
+    /// Stands for the body type.
+    pub struct Probe<T>(PhantomData<T>);
+    impl<T> Probe<T> {
+        /// The probe.
+        pub const fn new() -> Self {
+            Probe(PhantomData)
+        }
+    }
+    impl<T> Default for Probe<T> {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    /// Selected when `T: Validate`.
+    pub trait HasValidate<T> {
+        /// `T`'s validator.
+        fn validator(&self) -> super::Validator;
+    }
+    impl<T: validator::Validate + 'static> HasValidate<T> for &Probe<T> {
+        fn validator(&self) -> super::Validator {
+            Some(|v| match v.downcast_ref::<T>() {
+                Some(t) => t.validate(),
+                None => Ok(()),
+            })
+        }
+    }
+
+    /// Selected otherwise.
+    pub trait NoValidate {
+        /// No validator.
+        fn validator(&self) -> super::Validator {
+            None
+        }
+    }
+    impl<T> NoValidate for Probe<T> {}
+}
