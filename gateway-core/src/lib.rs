@@ -47,8 +47,8 @@ pub use di::{Injectable, Module, OnApplicationShutdown, OnModuleInit};
 pub use error::{BoxError, FieldError, HandlerError, StartupError, WsException, WsResult};
 pub use gateway::{Gateway, WsServer};
 pub use gateway_macros::{
-    injectable, module, roles, set_metadata, subscribe_message, use_guards, use_pipes,
-    web_socket_gateway,
+    injectable, module, roles, set_metadata, subscribe_message, use_connection_guards, use_filters,
+    use_guards, use_interceptors, use_pipes, web_socket_gateway,
 };
 pub use handler::{AckSender, Extension, NsParams, WsResponse};
 pub use socket::{Broadcast, DisconnectReason, SocketRef};
@@ -66,12 +66,17 @@ impl<A: socketioxide::adapter::Adapter + socketioxide_core::adapter::DefinedAdap
 
 /// What a gateway file needs: `use gateway_core::prelude::*;`.
 pub mod prelude {
-    pub use crate::pipeline::{CanActivate, ExecutionContext, ValidationPipe};
+    pub use crate::pipeline::{
+        ArgumentsHost, CanActivate, Caught, ConnectionContext, ConnectionGuard, ConnectionRefused,
+        ExceptionFilter, ExecutionContext, Interceptor, LoggingInterceptor, Next, Reply,
+        ValidationPipe,
+    };
     pub use crate::{
         AckSender, BoxError, Broadcast, DisconnectReason, Extension, GatewayApplication,
         HandlerError, NsParams, OnApplicationShutdown, OnModuleInit, SocketRef, WsException,
         WsResponse, WsResult, WsServer, injectable, module, roles, set_metadata, subscribe_message,
-        use_guards, use_pipes, web_socket_gateway,
+        use_connection_guards, use_filters, use_guards, use_interceptors, use_pipes,
+        web_socket_gateway,
     };
     pub use serde::{Deserialize, Serialize};
     pub use std::sync::Arc;

@@ -87,3 +87,24 @@ pub fn set_metadata(_args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn roles(_args: TokenStream, item: TokenStream) -> TokenStream {
     gateway::misplaced("roles", item.into()).into()
 }
+
+/// Wraps a handler (or every handler of a gateway) in interceptors: NestJS's
+/// `@UseInterceptors`.
+#[proc_macro_attribute]
+pub fn use_interceptors(_args: TokenStream, item: TokenStream) -> TokenStream {
+    gateway::misplaced("use_interceptors", item.into()).into()
+}
+
+/// Binds exception filters to a handler (or every handler of a gateway): NestJS's
+/// `@UseFilters`.
+#[proc_macro_attribute]
+pub fn use_filters(_args: TokenStream, item: TokenStream) -> TokenStream {
+    gateway::misplaced("use_filters", item.into()).into()
+}
+
+/// Guards the connections to a gateway at the handshake (on the impl block, after
+/// `#[web_socket_gateway]`): a refusal is the client's `connect_error`.
+#[proc_macro_attribute]
+pub fn use_connection_guards(_args: TokenStream, item: TokenStream) -> TokenStream {
+    gateway::misplaced("use_connection_guards", item.into()).into()
+}

@@ -12,6 +12,9 @@ const _: () = {
             bindings: ::gateway_core::pipeline::Bindings {
                 guards: &[],
                 pipes: &[],
+                interceptors: &[],
+                filters: &[],
+                connection_guards: &[],
             },
             metadata: &[],
             file: ::core::file!(),
@@ -35,7 +38,11 @@ const _: () = {
         bindings: ::gateway_core::pipeline::Bindings {
             guards: &[],
             pipes: &[],
+            interceptors: &[],
+            filters: &[],
+            connection_guards: &[],
         },
+        ordered: false,
         metadata: &[],
         file: ::core::file!(),
         line: ::core::line!(),

@@ -15,6 +15,9 @@ const _: () = {
             bindings: ::gateway_core::pipeline::Bindings {
                 guards: &[],
                 pipes: &[],
+                interceptors: &[],
+                filters: &[],
+                connection_guards: &[],
             },
             metadata: &[],
             file: ::core::file!(),
@@ -27,6 +30,9 @@ const _: () = {
             bindings: ::gateway_core::pipeline::Bindings {
                 guards: &[],
                 pipes: &[],
+                interceptors: &[],
+                filters: &[],
+                connection_guards: &[],
             },
             metadata: &[],
             file: ::core::file!(),
@@ -54,7 +60,11 @@ const _: () = {
         bindings: ::gateway_core::pipeline::Bindings {
             guards: &[],
             pipes: &[],
+            interceptors: &[],
+            filters: &[],
+            connection_guards: &[],
         },
+        ordered: false,
         metadata: &[],
         file: ::core::file!(),
         line: ::core::line!(),

@@ -363,13 +363,23 @@ impl RoomsGateway {
 }
 
 #[injectable]
-struct DynGateway;
+struct DynGateway {
+    #[web_socket_server]
+    server: WsServer,
+}
 
 #[web_socket_gateway(namespace = regex("^/dyn-\\d+$"))]
 impl DynGateway {
     #[subscribe_message("where")]
     fn location(&self, #[connected_socket] socket: SocketRef) -> String {
         socket.ns().to_owned()
+    }
+
+    /// `server.emit` of a regex gateway: every client of every matching namespace.
+    #[subscribe_message("to-all")]
+    async fn to_all(&self, #[message_body] text: String) -> Result<bool, BoxError> {
+        self.server.emit("dyn-all", &text).await?;
+        Ok(true)
     }
 }
 
@@ -723,7 +733,9 @@ async fn lifecycle_hooks_run_in_nest_order() {
         _ = trigger.notify.notified() => None,
     };
     let asked = ended_early.is_none();
+    let shutdown_started = std::time::Instant::now();
     running.shutdown().await;
+    let shutdown_took = shutdown_started.elapsed();
     let after_shutdown = recorder.events();
     let out = match ended_early {
         Some(out) => out,
@@ -741,6 +753,13 @@ async fn lifecycle_hooks_run_in_nest_order() {
         println!("{report}");
     }
 
+    // FRAMEWORK BUG (found by this test): "disconnect:A:server shutting down" is missing.
+    // `RunningApp::shutdown` relies on socketioxide's `SocketIo::close` to run the disconnect
+    // handlers, but socketioxide 0.18.9's `Client::close` takes the namespaces out of the client
+    // (`mem::take`) before closing the transports, so its engine.io `on_disconnect` finds no
+    // socket ("disconnect handle spawned for 0 namespaces" in its debug log): the hook never
+    // runs, and shutdown then waits the whole 5 s grace for it. NestJS calls handleDisconnect
+    // for every client still connected when the application closes.
     let mut seen = anonymize(&after_shutdown);
     // NestJS does not order the shutdown hooks of one module's providers: compare them as a set.
     let tail = seen.len().saturating_sub(2);
@@ -761,5 +780,10 @@ async fn lifecycle_hooks_run_in_nest_order() {
             "app_shutdown:Recorder",
         ],
         "the whole lifecycle, in order; the shutdown hooks after every disconnect hook (raw: {after_shutdown:#?})"
+    );
+    // One connected client, one quick hook: shutdown must not need its 5 s grace period.
+    assert!(
+        shutdown_took < Duration::from_secs(3),
+        "shutdown took {shutdown_took:?} with one client connected"
     );
 }

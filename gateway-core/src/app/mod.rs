@@ -15,10 +15,14 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::AppAdapter;
+use crate::di::TypeKey;
 use crate::di::{Container, Injectable, Module};
 use crate::error::{BoxError, StartupError};
 use crate::gateway::MountContext;
-use crate::pipeline::{CanActivate, EnhancerRef, PipeTransform, Pipeline};
+use crate::pipeline::{
+    CanActivate, ConnectionGuard, EnhancerRef, ExceptionFilter, Interceptor, PipeTransform,
+    Pipeline,
+};
 use servers::{PortKey, plan_servers};
 
 /// How long shutdown waits for disconnect hooks before going on.
@@ -41,11 +45,11 @@ pub struct GatewayApplication<A: Adapter = LocalAdapter> {
     global: GlobalBindings,
 }
 
-/// Guards and pipes bound to every handler of the application, as the application was told.
+/// Enhancers bound to every gateway of the application, in the order they were given.
 #[derive(Default)]
 struct GlobalBindings {
-    guards: Vec<EnhancerRef>,
-    pipes: Vec<EnhancerRef>,
+    enhancers: Vec<EnhancerRef>,
+    ack_errors: bool,
 }
 
 impl GatewayApplication<LocalAdapter> {
@@ -82,12 +86,12 @@ where
     }
 
     /// Binds guard `G` to every handler of every gateway, before gateway and handler guards
-    /// (NestJS's `app.useGlobalGuards`). `G` is resolved from the providers, or built when it
-    /// is an `#[injectable]` listed nowhere.
+    /// (NestJS's `app.useGlobalGuards`). Like every enhancer, `G` is resolved from the
+    /// providers, or built when it is an `#[injectable]` that no module lists.
     pub fn use_global_guard<G: CanActivate + Injectable>(mut self) -> Self {
         self.global
-            .guards
-            .push(EnhancerRef::guard::<G>(crate::di::TypeKey::of::<G>().name));
+            .enhancers
+            .push(EnhancerRef::guard::<G>(TypeKey::of::<G>().name));
         self
     }
 
@@ -95,8 +99,43 @@ where
     /// (NestJS's `app.useGlobalPipes`), e.g. [`ValidationPipe`](crate::pipeline::ValidationPipe).
     pub fn use_global_pipe<P: PipeTransform + Injectable>(mut self) -> Self {
         self.global
-            .pipes
-            .push(EnhancerRef::pipe::<P>(crate::di::TypeKey::of::<P>().name));
+            .enhancers
+            .push(EnhancerRef::pipe::<P>(TypeKey::of::<P>().name));
+        self
+    }
+
+    /// Wraps every handler in interceptor `I`, outside gateway and handler interceptors
+    /// (NestJS's `app.useGlobalInterceptors`), e.g.
+    /// [`LoggingInterceptor`](crate::pipeline::LoggingInterceptor).
+    pub fn use_global_interceptor<I: Interceptor + Injectable>(mut self) -> Self {
+        self.global
+            .enhancers
+            .push(EnhancerRef::interceptor::<I>(TypeKey::of::<I>().name));
+        self
+    }
+
+    /// Adds exception filter `F` for every handler, tried after handler and gateway filters.
+    /// Unlike NestJS (#15285), global filters do apply to gateways.
+    pub fn use_global_filter<F: ExceptionFilter + Injectable>(mut self) -> Self {
+        self.global
+            .enhancers
+            .push(EnhancerRef::filter::<F>(TypeKey::of::<F>().name));
+        self
+    }
+
+    /// Guards every connection to every gateway with `G`, before the gateways' own.
+    pub fn use_global_connection_guard<G: ConnectionGuard + Injectable>(mut self) -> Self {
+        self.global
+            .enhancers
+            .push(EnhancerRef::connection_guard::<G>(TypeKey::of::<G>().name));
+        self
+    }
+
+    /// Makes errors also answer the client's ack, with the `exception` payload, when it asked
+    /// for one: clients that wait on an ack then do not hang until their timeout. Off by
+    /// default, as in NestJS, where the ack is never called on error.
+    pub fn ack_errors(mut self, on: bool) -> Self {
+        self.global.ack_errors = on;
         self
     }
 
@@ -129,8 +168,9 @@ where
 
         let sockets = TaskTracker::new();
         let mut global = Pipeline::default();
-        for r in self.global.guards.iter().chain(&self.global.pipes) {
-            global.extend_values(&[(r.resolve)(self.container.registry())?]);
+        global.ack_errors = self.global.ack_errors;
+        for r in &self.global.enhancers {
+            global.push((r.resolve)(self.container.registry())?);
         }
         let mount = MountContext {
             registry: self.container.registry(),

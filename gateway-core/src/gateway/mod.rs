@@ -35,8 +35,10 @@ pub struct GatewayMeta {
     pub options: ServerOptions,
     /// Its handlers, in source order.
     pub handlers: &'static [HandlerMeta],
-    /// Guards and pipes bound to the whole gateway.
+    /// Enhancers bound to the whole gateway.
     pub bindings: Bindings,
+    /// Messages from one socket are handled one at a time, in arrival order.
+    pub ordered: bool,
     /// `#[set_metadata]` on the gateway.
     pub metadata: Metadata,
     /// Where it is declared.

@@ -17,8 +17,11 @@ use crate::di::Registry;
 use crate::error::StartupError;
 use crate::handler::dispatch::Connection;
 use crate::handler::extract::NamespaceParams;
-use crate::pipeline::Pipeline;
+use crate::pipeline::connection::{self, ConnectionContext, ConnectionRefused, DynConnectionGuard};
+use crate::pipeline::{Bindings, Pipeline};
 use crate::socket::{DisconnectReason, SocketRef};
+use serde_json::Value;
+use socketioxide::extract::TryData;
 
 /// What mounting needs from the application.
 pub struct MountContext<'a> {
@@ -38,10 +41,16 @@ pub type MountFn<A> = fn(
     &MountContext<'_>,
 ) -> Result<(), StartupError>;
 
-/// socket.io's own refusal of an unknown namespace, for paths a regex gateway does not match.
+/// Why a connection is refused: the `message` of the client's `connect_error`.
 #[derive(Debug, thiserror::Error)]
-#[error("Invalid namespace")]
-struct InvalidNamespace;
+enum Refusal {
+    /// socket.io's own refusal of an unknown namespace (a path a regex gateway does not match).
+    #[error("Invalid namespace")]
+    InvalidNamespace,
+    /// A connection guard said no.
+    #[error("{0}")]
+    Guard(#[from] ConnectionRefused),
+}
 
 /// Mounts gateway `G` on `io`. Instantiated per gateway and adapter by the module definition.
 pub fn mount_gateway<A: AppAdapter, G: Gateway>(
@@ -67,21 +76,52 @@ pub fn mount_gateway<A: AppAdapter, G: Gateway>(
         pipelines.push(Arc::new(p));
     }
     let pipelines: Arc<[Arc<Pipeline>]> = pipelines.into();
+    let mut connection = Pipeline {
+        connection_guards: mount.global.connection_guards.clone(),
+        ..Pipeline::default()
+    };
+    connection.extend(
+        &Bindings {
+            connection_guards: meta.bindings.connection_guards,
+            ..Bindings::NONE
+        },
+        mount.registry,
+    )?;
+    let connection_guards: Arc<[Arc<dyn DynConnectionGuard>]> = connection.connection_guards.into();
 
     let middleware = {
         let gateway = gateway.clone();
         let matcher = matcher.clone();
         let sockets = mount.sockets.clone();
-        move |s: socketioxide::extract::SocketRef<A>, io: SocketIo<A>| async move {
+        let connection_guards = connection_guards.clone();
+        move |s: socketioxide::extract::SocketRef<A>,
+              io: SocketIo<A>,
+              TryData(auth): TryData<Value>| async move {
             let Some(params) = matcher.matches(s.ns()) else {
                 // socketioxide created a child namespace for this path before asking us; drop
                 // it, or every refused path would stay in memory for good.
                 let path = s.ns().to_owned();
                 tokio::spawn(async move { io.delete_ns(path) });
-                return Err(InvalidNamespace);
+                return Err(Refusal::InvalidNamespace);
             };
             if !params.is_empty() {
                 s.extensions.insert(NamespaceParams(Arc::new(params)));
+            }
+            if !connection_guards.is_empty() {
+                let socket = SocketRef::new(s.clone());
+                let auth = auth.unwrap_or_else(|_| Value::Object(Default::default()));
+                let ctx = ConnectionContext {
+                    socket: &socket,
+                    auth: &auth,
+                };
+                if let Err(refused) = connection::check(&connection_guards, &ctx).await {
+                    tracing::debug!(
+                        gateway = meta.name,
+                        ns = s.ns(),
+                        "connection refused: {refused}"
+                    );
+                    return Err(refused.into());
+                }
             }
             let conn = Arc::new(Connection::default());
             gateway.bind_handlers(
@@ -105,7 +145,7 @@ pub fn mount_gateway<A: AppAdapter, G: Gateway>(
                     drop(token);
                 },
             );
-            Ok::<(), InvalidNamespace>(())
+            Ok::<(), Refusal>(())
         }
     };
     let on_connect = move |s: socketioxide::extract::SocketRef<A>| async move {

@@ -5,7 +5,8 @@
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use futures_util::FutureExt;
 use serde::Serialize;
@@ -17,9 +18,10 @@ use socketioxide::{SendError, SocketError};
 use super::extract::ErasedAck;
 use super::payload::Incoming;
 use crate::error::HandlerError;
-use crate::gateway::{Binding, Gateway, HandlerMeta};
+use crate::gateway::{Binding, Gateway, GatewayMeta, HandlerMeta};
+use crate::pipeline::filter::{ArgumentsHost, Caught};
 use crate::pipeline::pipe::Validator;
-use crate::pipeline::{ArgumentMetadata, ExecutionContext, guard};
+use crate::pipeline::{ArgumentMetadata, ExecutionContext, Pipeline, Reply, guard, interceptor};
 use crate::socket::SocketRef;
 
 /// Everything about the message being handled: the socket, the pattern (event name), the raw
@@ -27,8 +29,29 @@ use crate::socket::SocketRef;
 pub struct MessageContext {
     socket: SocketRef,
     incoming: Incoming,
-    ack: Option<Box<dyn ErasedAck>>,
+    outbox: Option<Arc<Outbox>>,
     handler: &'static HandlerMeta,
+}
+
+/// Where a handler's answers go: the client's ack (when it asked for one), and, when
+/// interceptors run around the handler, the captured reply they will see. Shared between the
+/// handler's context and the dispatcher, which answers errors and interceptor replies.
+pub(crate) struct Outbox {
+    ack: Mutex<Option<Box<dyn ErasedAck>>>,
+    capture: Option<Mutex<Reply>>,
+}
+
+impl Outbox {
+    pub(crate) fn take_ack(&self) -> Option<Box<dyn ErasedAck>> {
+        self.ack.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    fn take_capture(&self) -> Reply {
+        match &self.capture {
+            Some(c) => std::mem::take(&mut *c.lock().unwrap_or_else(|e| e.into_inner())),
+            None => Reply::Nothing,
+        }
+    }
 }
 
 impl MessageContext {
@@ -54,23 +77,45 @@ impl MessageContext {
 
     /// Whether the client asked for an ack that has not been answered or taken.
     pub fn ack_pending(&self) -> bool {
-        self.ack.is_some()
+        self.outbox
+            .as_ref()
+            .is_some_and(|o| o.ack.lock().is_ok_and(|a| a.is_some()))
     }
 
     pub(crate) fn take_ack(&mut self) -> Option<Box<dyn ErasedAck>> {
-        self.ack.take()
+        self.outbox.as_ref().and_then(|o| o.take_ack())
     }
 
-    /// Answers the ack with `data`, if the client asked and nobody took the ack.
+    /// Answers the ack with `data`, if the client asked and nobody took the ack (with
+    /// interceptors, the value is handed to them first).
     pub fn ack<T: Serialize + ?Sized>(&mut self, data: &T) -> Result<(), HandlerError> {
-        match self.ack.take() {
+        let Some(outbox) = &self.outbox else {
+            return Ok(());
+        };
+        if let Some(capture) = &outbox.capture {
+            let value =
+                serde_json::to_value(data).map_err(|e| HandlerError::Internal(Box::new(e)))?;
+            *capture.lock().unwrap_or_else(|e| e.into_inner()) = Reply::Ack(value);
+            return Ok(());
+        }
+        match outbox.take_ack() {
             Some(ack) => delivered(ack.send(&data)),
             None => Ok(()),
         }
     }
 
-    /// Emits `event` to this client.
+    /// Emits `event` to this client (with interceptors, handed to them first).
     pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), HandlerError> {
+        if let Some(capture) = self.outbox.as_ref().and_then(|o| o.capture.as_ref()) {
+            let value =
+                serde_json::to_value(data).map_err(|e| HandlerError::Internal(Box::new(e)))?;
+            let mut reply = capture.lock().unwrap_or_else(|e| e.into_inner());
+            match &mut *reply {
+                Reply::Emit(list) => list.push((event.to_owned(), value)),
+                other => *other = Reply::Emit(vec![(event.to_owned(), value)]),
+            }
+            return Ok(());
+        }
         delivered(self.socket.emit(event, data))
     }
 }
@@ -90,6 +135,10 @@ fn delivered(r: Result<(), SendError>) -> Result<(), HandlerError> {
 pub struct Connection {
     ready: AtomicBool,
     notify: tokio::sync::Notify,
+    // In-order handling: tickets taken in arrival order, served one at a time.
+    next_ticket: AtomicU64,
+    turn: AtomicU64,
+    turn_changed: tokio::sync::Notify,
 }
 
 impl Connection {
@@ -112,6 +161,34 @@ impl Connection {
         }
         notified.await;
     }
+
+    /// Takes the next place in line (called in arrival order, before the task is spawned).
+    fn ticket(&self) -> u64 {
+        self.next_ticket.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Waits for `ticket`'s turn; the turn passes on when the guard drops.
+    async fn wait_turn(&self, ticket: u64) -> Turn<'_> {
+        loop {
+            let changed = self.turn_changed.notified();
+            let mut changed = std::pin::pin!(changed);
+            changed.as_mut().enable();
+            if self.turn.load(Ordering::Acquire) == ticket {
+                return Turn(self);
+            }
+            changed.await;
+        }
+    }
+}
+
+/// The current message's turn; dropping it (even on panic) lets the next one in.
+struct Turn<'a>(&'a Connection);
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        self.0.turn.fetch_add(1, Ordering::AcqRel);
+        self.0.turn_changed.notify_waiters();
+    }
 }
 
 /// Registers handler `index` of gateway `G` on a freshly connected socket.
@@ -133,61 +210,172 @@ pub fn on_message<A, G, B, F, Fut>(
     Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
 {
     let handler = &G::meta().handlers[index];
+    let ordered = G::meta().ordered;
     let gateway = gateway.clone();
     let conn = binding.conn.clone();
     let pipeline = binding.pipelines[index].clone();
-    // socketioxide clones this closure for every message: the captures are three `Arc`s.
+    // socketioxide clones this closure for every message (the captures are three `Arc`s) and
+    // calls it in arrival order; the returned future is spawned.
     socket.on(
         handler.event,
         move |s: socketioxide::extract::SocketRef<A>,
               incoming: Incoming,
               TryData(body): TryData<B>,
-              ack: socketioxide::extract::AckSender<A>| async move {
-            conn.ready().await;
-            let socket = SocketRef::new(s);
-            let run = async {
-                if !pipeline.is_empty() {
-                    let ctx = ExecutionContext {
-                        socket: &socket,
-                        incoming: &incoming,
-                        handler,
-                        gateway: G::meta(),
-                    };
-                    guard::check(&pipeline.guards, &ctx).await?;
-                }
-                let mut body = match body {
-                    Ok(body) => body,
-                    Err(_) => incoming.recover::<B>()?,
+              ack: socketioxide::extract::AckSender<A>| {
+            let ticket = ordered.then(|| conn.ticket());
+            async move {
+                conn.ready().await;
+                let _turn = match ticket {
+                    Some(t) => Some(conn.wait_turn(t).await),
+                    None => None,
                 };
-                if !pipeline.pipes.is_empty() {
-                    let meta = ArgumentMetadata {
-                        type_name: std::any::type_name::<B>(),
-                        validate,
-                    };
-                    for pipe in &pipeline.pipes {
-                        pipe.transform(&mut body, &meta)?;
-                    }
-                }
-                let ack = incoming
-                    .wants_ack
-                    .then(|| Box::new(ack) as Box<dyn ErasedAck>);
-                let ctx = MessageContext {
-                    socket: socket.clone(),
-                    incoming: incoming.clone(),
-                    ack,
+                let socket = SocketRef::new(s);
+                let capture = !pipeline.interceptors.is_empty();
+                let outbox = (incoming.wants_ack || capture).then(|| {
+                    Arc::new(Outbox {
+                        ack: Mutex::new(
+                            incoming
+                                .wants_ack
+                                .then(|| Box::new(ack) as Box<dyn ErasedAck>),
+                        ),
+                        capture: capture.then(Mutex::default),
+                    })
+                });
+                let run = handle(
+                    &socket,
+                    &incoming,
+                    body,
                     handler,
+                    G::meta(),
+                    &pipeline,
+                    outbox.clone(),
+                    validate,
+                    |ctx, body| call(gateway, ctx, body),
+                );
+                let result = match AssertUnwindSafe(run).catch_unwind().await {
+                    Ok(result) => result,
+                    Err(panic) => Err(HandlerError::Panic(panic_message(panic))),
                 };
-                call(gateway, ctx, body).await
-            };
-            let result = match AssertUnwindSafe(run).catch_unwind().await {
-                Ok(result) => result,
-                Err(panic) => Err(HandlerError::Panic(panic_message(panic))),
-            };
-            if let Err(error) = result {
-                report(&socket, handler, &incoming, error);
+                if let Err(error) = result {
+                    fail(
+                        &socket,
+                        handler,
+                        &incoming,
+                        outbox.as_deref(),
+                        &pipeline,
+                        error,
+                    )
+                    .await;
+                }
             }
         },
     );
+}
+
+/// One message, after the gates: guards, interceptors around (pipes, handler), delivery.
+#[allow(clippy::too_many_arguments)]
+async fn handle<B, Fut>(
+    socket: &SocketRef,
+    incoming: &Incoming,
+    body: Result<B, socketioxide::ParserError>,
+    handler: &'static HandlerMeta,
+    gateway: &'static GatewayMeta,
+    pipeline: &Pipeline,
+    outbox: Option<Arc<Outbox>>,
+    validate: Validator,
+    call: impl FnOnce(MessageContext, B) -> Fut + Send,
+) -> Result<(), HandlerError>
+where
+    B: DeserializeOwned + Send + 'static,
+    Fut: Future<Output = Result<(), HandlerError>> + Send,
+{
+    let context = |outbox| MessageContext {
+        socket: socket.clone(),
+        incoming: incoming.clone(),
+        outbox,
+        handler,
+    };
+    if pipeline.is_empty() {
+        let body = match body {
+            Ok(body) => body,
+            Err(_) => incoming.recover::<B>()?,
+        };
+        return call(context(outbox), body).await;
+    }
+    let ctx = ExecutionContext {
+        socket,
+        incoming,
+        handler,
+        gateway,
+    };
+    guard::check(&pipeline.guards, &ctx).await?;
+    let core = async {
+        let mut body = match body {
+            Ok(body) => body,
+            Err(_) => incoming.recover::<B>()?,
+        };
+        if !pipeline.pipes.is_empty() {
+            let meta = ArgumentMetadata {
+                type_name: std::any::type_name::<B>(),
+                validate,
+            };
+            for pipe in &pipeline.pipes {
+                pipe.transform(&mut body, &meta)?;
+            }
+        }
+        call(context(outbox.clone()), body).await?;
+        Ok(outbox
+            .as_deref()
+            .map(Outbox::take_capture)
+            .unwrap_or_default())
+    };
+    if pipeline.interceptors.is_empty() {
+        return core.await.map(|_| ());
+    }
+    match interceptor::chain(&pipeline.interceptors, &ctx, Box::pin(core)).await? {
+        Reply::Nothing => Ok(()),
+        Reply::Ack(value) => match outbox.as_deref().and_then(Outbox::take_ack) {
+            Some(ack) => delivered(ack.send(&value)),
+            None => Ok(()),
+        },
+        Reply::Emit(events) => {
+            for (event, data) in events {
+                delivered(socket.emit(&event, &data))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// An error: the filters (handler, gateway, global), else the default `exception`.
+async fn fail(
+    socket: &SocketRef,
+    handler: &'static HandlerMeta,
+    incoming: &Incoming,
+    outbox: Option<&Outbox>,
+    pipeline: &Pipeline,
+    error: HandlerError,
+) {
+    if !pipeline.filters.is_empty() {
+        let data = || incoming.data();
+        let host = ArgumentsHost {
+            socket,
+            pattern: handler.event,
+            data: &data,
+            outbox,
+        };
+        for filter in &pipeline.filters {
+            if filter.catch(&error, &host).await == Caught::Handled {
+                return;
+            }
+        }
+    }
+    let payload = report(socket, handler, incoming, error);
+    if pipeline.ack_errors
+        && let Some(ack) = outbox.and_then(Outbox::take_ack)
+    {
+        ack.send(&payload).ok();
+    }
 }
 
 /// Logs the error and sends the `exception` event.
@@ -196,7 +384,7 @@ fn report(
     handler: &'static HandlerMeta,
     incoming: &Incoming,
     error: HandlerError,
-) {
+) -> serde_json::Value {
     let (gateway, event, sid) = (handler.gateway, handler.event, socket.id());
     match &error {
         HandlerError::Internal(_) | HandlerError::Panic(_) => {
@@ -209,6 +397,7 @@ fn report(
     if let Err(e) = socket.emit("exception", &payload) {
         tracing::debug!(gateway, event, %sid, "could not send the exception: {e}");
     }
+    payload
 }
 
 fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {

@@ -5,19 +5,28 @@
 //! into a [`Pipeline`] per handler when it mounts the gateway. A handler with an empty pipeline
 //! takes the same path as before the pipeline existed: no allocation, no extra await.
 
+pub mod connection;
 pub mod context;
+pub mod filter;
 pub mod guard;
+pub mod interceptor;
 pub mod pipe;
 
 use std::sync::Arc;
 
+pub use connection::{ConnectionContext, ConnectionGuard, ConnectionRefused};
 pub use context::{ExecutionContext, Metadata};
+pub use filter::{ArgumentsHost, Caught, ExceptionFilter};
 pub use guard::CanActivate;
+pub use interceptor::{Interceptor, LoggingInterceptor, Next, Reply};
 pub use pipe::{ArgumentMetadata, PipeTransform, ValidationPipe};
 
 use crate::di::Registry;
 use crate::error::StartupError;
+use connection::DynConnectionGuard;
+use filter::DynFilter;
 use guard::DynGuard;
+use interceptor::DynInterceptor;
 use pipe::DynPipe;
 
 /// One resolved enhancer.
@@ -27,6 +36,12 @@ pub enum Enhancer {
     Guard(Arc<dyn DynGuard>),
     /// A pipe.
     Pipe(Arc<dyn DynPipe>),
+    /// An interceptor.
+    Interceptor(Arc<dyn DynInterceptor>),
+    /// An exception filter.
+    Filter(Arc<dyn DynFilter>),
+    /// A connection guard.
+    ConnectionGuard(Arc<dyn DynConnectionGuard>),
 }
 
 /// An enhancer named in an attribute (`#[use_guards(AuthGuard)]`), resolved at start-up from
@@ -48,6 +63,32 @@ impl EnhancerRef {
         }
     }
 
+    /// An interceptor of type `I`, called `name`.
+    pub const fn interceptor<I: Interceptor + crate::Injectable>(name: &'static str) -> Self {
+        EnhancerRef {
+            name,
+            resolve: |r| Ok(Enhancer::Interceptor(r.instance::<I>()?)),
+        }
+    }
+
+    /// An exception filter of type `F`, called `name`.
+    pub const fn filter<F: ExceptionFilter + crate::Injectable>(name: &'static str) -> Self {
+        EnhancerRef {
+            name,
+            resolve: |r| Ok(Enhancer::Filter(r.instance::<F>()?)),
+        }
+    }
+
+    /// A connection guard of type `G`, called `name`.
+    pub const fn connection_guard<G: ConnectionGuard + crate::Injectable>(
+        name: &'static str,
+    ) -> Self {
+        EnhancerRef {
+            name,
+            resolve: |r| Ok(Enhancer::ConnectionGuard(r.instance::<G>()?)),
+        }
+    }
+
     /// A pipe of type `P`, called `name`.
     pub const fn pipe<P: PipeTransform + crate::Injectable>(name: &'static str) -> Self {
         EnhancerRef {
@@ -64,6 +105,12 @@ pub struct Bindings {
     pub guards: &'static [EnhancerRef],
     /// `#[use_pipes(...)]`
     pub pipes: &'static [EnhancerRef],
+    /// `#[use_interceptors(...)]`
+    pub interceptors: &'static [EnhancerRef],
+    /// `#[use_filters(...)]`
+    pub filters: &'static [EnhancerRef],
+    /// `#[use_connection_guards(...)]` (gateway level only)
+    pub connection_guards: &'static [EnhancerRef],
 }
 
 impl Bindings {
@@ -71,20 +118,41 @@ impl Bindings {
     pub const NONE: Bindings = Bindings {
         guards: &[],
         pipes: &[],
+        interceptors: &[],
+        filters: &[],
+        connection_guards: &[],
     };
+
+    fn all(&self) -> impl Iterator<Item = &EnhancerRef> {
+        self.guards
+            .iter()
+            .chain(self.interceptors)
+            .chain(self.pipes)
+            .chain(self.filters)
+            .chain(self.connection_guards)
+    }
 }
 
 /// Everything that runs around one handler, resolved, in order.
 #[derive(Clone, Default)]
 pub struct Pipeline {
     pub(crate) guards: Vec<Arc<dyn DynGuard>>,
+    pub(crate) interceptors: Vec<Arc<dyn DynInterceptor>>,
     pub(crate) pipes: Vec<Arc<dyn DynPipe>>,
+    /// Innermost level first: handler, gateway, global (NestJS checks method filters first).
+    pub(crate) filters: Vec<Arc<dyn DynFilter>>,
+    pub(crate) connection_guards: Vec<Arc<dyn DynConnectionGuard>>,
+    /// Errors also answer the client's pending ack (an application option).
+    pub(crate) ack_errors: bool,
 }
 
 impl Pipeline {
     /// Whether nothing runs around the handler (the fast path).
     pub fn is_empty(&self) -> bool {
-        self.guards.is_empty() && self.pipes.is_empty()
+        self.guards.is_empty()
+            && self.pipes.is_empty()
+            && self.interceptors.is_empty()
+            && self.filters.is_empty()
     }
 
     /// Appends one level's bindings (call global, then gateway, then handler, then parameter).
@@ -93,22 +161,27 @@ impl Pipeline {
         bindings: &Bindings,
         registry: &Registry,
     ) -> Result<(), StartupError> {
-        for r in bindings.guards.iter().chain(bindings.pipes) {
+        let mut filters = Vec::new();
+        for r in bindings.all() {
             match (r.resolve)(registry)? {
-                Enhancer::Guard(g) => self.guards.push(g),
-                Enhancer::Pipe(p) => self.pipes.push(p),
+                Enhancer::Filter(f) => filters.push(f),
+                other => self.push(other),
             }
         }
+        // A deeper level's filters go before the outer levels' ones.
+        filters.append(&mut self.filters);
+        self.filters = filters;
         Ok(())
     }
 
-    /// Appends already-built enhancers (global ones given to the application as values).
-    pub(crate) fn extend_values(&mut self, enhancers: &[Enhancer]) {
-        for e in enhancers {
-            match e {
-                Enhancer::Guard(g) => self.guards.push(g.clone()),
-                Enhancer::Pipe(p) => self.pipes.push(p.clone()),
-            }
+    /// Appends one resolved enhancer (filters: as the outermost).
+    pub(crate) fn push(&mut self, e: Enhancer) {
+        match e {
+            Enhancer::Guard(g) => self.guards.push(g),
+            Enhancer::Pipe(p) => self.pipes.push(p),
+            Enhancer::Interceptor(i) => self.interceptors.push(i),
+            Enhancer::Filter(f) => self.filters.push(f),
+            Enhancer::ConnectionGuard(g) => self.connection_guards.push(g),
         }
     }
 }

@@ -9,6 +9,9 @@ use crate::ctxt::Ctxt;
 pub(crate) fn check(g: &Gateway, cx: &mut Ctxt) {
     let mut seen: HashMap<String, &syn::Ident> = HashMap::new();
     for h in &g.handlers {
+        for cg in &h.enhancers.connection_guards {
+            cx.error(cg, "connection guards run at the handshake, for the whole gateway: put #[use_connection_guards] on the impl block");
+        }
         if let Some(first) = seen.get(&h.event.value()) {
             cx.error(
                 &h.event,

@@ -27,7 +27,10 @@ pub(crate) fn expand(imp: &syn::ItemImpl, g: &Gateway) -> TokenStream {
             .cloned()
             .chain(param_pipes)
             .collect();
-        let bindings = bindings(&h.enhancers.guards, &pipes);
+        let bindings = bindings(&Enhancers {
+            pipes,
+            ..h.enhancers.clone()
+        });
         let metadata = metadata(&h.enhancers);
         quote! {
             ::gateway_core::gateway::HandlerMeta {
@@ -238,16 +241,29 @@ fn opt<T: quote::ToTokens>(v: &Option<T>) -> TokenStream {
     }
 }
 
-fn bindings(guards: &[syn::Path], pipes: &[syn::Path]) -> TokenStream {
-    let guards = guards.iter().map(|g| {
-        let name = quote!(#g).to_string().replace(' ', "");
-        quote_spanned!(g.span()=> ::gateway_core::__private::EnhancerRef::guard::<#g>(#name))
-    });
-    let pipes = pipes.iter().map(|p| {
-        let name = quote!(#p).to_string().replace(' ', "");
-        quote_spanned!(p.span()=> ::gateway_core::__private::EnhancerRef::pipe::<#p>(#name))
-    });
-    quote!(::gateway_core::pipeline::Bindings { guards: &[#(#guards),*], pipes: &[#(#pipes),*] })
+fn bindings(e: &Enhancers) -> TokenStream {
+    let refs = |paths: &[syn::Path], kind: &str| -> Vec<TokenStream> {
+        let kind = syn::Ident::new(kind, proc_macro2::Span::call_site());
+        paths
+            .iter()
+            .map(|p| {
+                let name = quote!(#p).to_string().replace(' ', "");
+                quote_spanned!(p.span()=> ::gateway_core::__private::EnhancerRef::#kind::<#p>(#name))
+            })
+            .collect()
+    };
+    let guards = refs(&e.guards, "guard");
+    let pipes = refs(&e.pipes, "pipe");
+    let interceptors = refs(&e.interceptors, "interceptor");
+    let filters = refs(&e.filters, "filter");
+    let connection_guards = refs(&e.connection_guards, "connection_guard");
+    quote!(::gateway_core::pipeline::Bindings {
+        guards: &[#(#guards),*],
+        pipes: &[#(#pipes),*],
+        interceptors: &[#(#interceptors),*],
+        filters: &[#(#filters),*],
+        connection_guards: &[#(#connection_guards),*],
+    })
 }
 
 fn metadata(e: &Enhancers) -> TokenStream {
@@ -257,7 +273,8 @@ fn metadata(e: &Enhancers) -> TokenStream {
 
 fn gateway_meta(g: &Gateway) -> TokenStream {
     let name = &g.name;
-    let bindings = bindings(&g.enhancers.guards, &g.enhancers.pipes);
+    let bindings = bindings(&g.enhancers);
+    let ordered = g.args.ordered.is_some();
     let metadata = metadata(&g.enhancers);
     let a = &g.args;
     let port = match &a.port {
@@ -326,6 +343,7 @@ fn gateway_meta(g: &Gateway) -> TokenStream {
             },
             handlers: &__HANDLERS,
             bindings: #bindings,
+            ordered: #ordered,
             metadata: #metadata,
             file: ::core::file!(),
             line: ::core::line!(),

@@ -32,6 +32,8 @@ pub(crate) struct GatewayArgs {
     pub ping_timeout: Option<LitInt>,
     pub connect_timeout: Option<LitInt>,
     pub max_payload: Option<LitInt>,
+    /// `ordered`: one message at a time per socket, in arrival order.
+    pub ordered: Option<syn::Ident>,
 }
 
 const OPTIONS: &str = "port, namespace, cors, path, transports, ping_interval, ping_timeout, connect_timeout, max_payload";
@@ -129,6 +131,17 @@ impl GatewayArgs {
                         }
                         set(&mut out.cors, cors, &key, cx);
                     }
+                    "ordered" => {
+                        let on = if input.peek(Token![=]) {
+                            input.parse::<Token![=]>()?;
+                            input.parse::<syn::LitBool>()?.value
+                        } else {
+                            true
+                        };
+                        if on {
+                            set(&mut out.ordered, key.clone(), &key, cx);
+                        }
+                    }
                     "path" => {
                         input.parse::<Token![=]>()?;
                         let v: LitStr = input.parse()?;
@@ -204,10 +217,13 @@ pub(crate) struct Handler {
 }
 
 /// Enhancers and metadata bound by attributes on a method or on the impl block.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Enhancers {
     pub guards: Vec<syn::Path>,
     pub pipes: Vec<syn::Path>,
+    pub interceptors: Vec<syn::Path>,
+    pub filters: Vec<syn::Path>,
+    pub connection_guards: Vec<syn::Path>,
     /// Key, and the value as JSON text.
     pub metadata: Vec<(LitStr, String)>,
 }
@@ -222,10 +238,16 @@ impl Enhancers {
                 None => return true,
             };
             match name.as_str() {
-                "use_guards" | "use_pipes" => {
+                "use_guards" | "use_pipes" | "use_interceptors" | "use_filters" | "use_connection_guards" => {
                     match a.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated) {
                         Ok(list) if !list.is_empty() => {
-                            let target = if name == "use_guards" { &mut out.guards } else { &mut out.pipes };
+                            let target = match name.as_str() {
+                                "use_guards" => &mut out.guards,
+                                "use_pipes" => &mut out.pipes,
+                                "use_interceptors" => &mut out.interceptors,
+                                "use_filters" => &mut out.filters,
+                                _ => &mut out.connection_guards,
+                            };
                             target.extend(list);
                         }
                         _ => cx.error(a, format!("expected #[{name}(Type, ...)]")),

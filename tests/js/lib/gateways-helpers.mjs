@@ -165,6 +165,20 @@ export class RawPolling {
     return { status: res.status, body: await res.text() };
   }
 
+  /**
+   * Long-polls (at most `polls` GETs) until a packet matching `pred` arrives; resolves with it,
+   * or `undefined` if none did. Packets of one payload are separated by \x1e.
+   */
+  async receive(pred, polls = 3) {
+    for (let i = 0; i < polls; i++) {
+      const { status, body } = await this.poll();
+      if (status !== 200) return undefined;
+      const hit = body.split('\x1e').find(pred);
+      if (hit !== undefined) return hit;
+    }
+    return undefined;
+  }
+
   /** One long-poll GET, bounded (the server answers within its ping interval at worst). */
   async poll(timeoutMs = EVENT_TIMEOUT_MS) {
     const res = await fetchBounded(`${this.base}&sid=${this.sid}`, {}, timeoutMs);
