@@ -5,27 +5,32 @@ use std::sync::Mutex;
 
 use gateway_core::prelude::*;
 use serde_json::json;
+use validator::Validate;
 
+use crate::auth::{JwtGuard, RolesGuard, User};
 use crate::now_ms;
 
 /// How many messages a room keeps.
 pub const HISTORY: usize = 50;
 
-/// `{"roomId"}`.
-#[derive(Debug, Deserialize)]
+/// `{"roomId"}`: 1 to 64 characters.
+#[derive(Debug, Deserialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct RoomDto {
     /// The room.
+    #[validate(length(min = 1, max = 64))]
     pub room_id: String,
 }
 
-/// `{"roomId", "message"}`.
-#[derive(Debug, Deserialize)]
+/// `{"roomId", "message"}`: 1 to 64 and 1 to 2000 characters.
+#[derive(Debug, Deserialize, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct SendDto {
     /// The room.
+    #[validate(length(min = 1, max = 64))]
     pub room_id: String,
     /// The text.
+    #[validate(length(min = 1, max = 2000))]
     pub message: String,
 }
 
@@ -37,7 +42,7 @@ pub struct ChatMessage {
     pub room_id: String,
     /// The text.
     pub message: String,
-    /// The sender's socket id.
+    /// The sender's name.
     pub from: String,
     /// Unix milliseconds.
     pub at: u64,
@@ -58,6 +63,14 @@ pub struct ChatService {
 }
 
 impl ChatService {
+    /// Empties the room's history.
+    pub fn clear(&self, room: &str) {
+        self.rooms
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(room);
+    }
+
     /// Appends a message to its room's history.
     pub fn record(&self, msg: ChatMessage) {
         let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
@@ -91,7 +104,11 @@ pub struct ChatGateway {
     chat: Arc<ChatService>,
 }
 
-#[web_socket_gateway(namespace = "/chat", cors(origin = "*"))]
+/// Connections need a valid token (`auth: {token}`); every body is validated; each socket's
+/// messages are handled in the order they were sent.
+#[web_socket_gateway(namespace = "/chat", cors(origin = "*"), ordered)]
+#[use_connection_guards(JwtGuard)]
+#[use_pipes(ValidationPipe)]
 impl ChatGateway {
     async fn handle_connection(&self, socket: SocketRef) {
         let id = socket.id().to_string();
@@ -135,12 +152,13 @@ impl ChatGateway {
     async fn send(
         &self,
         #[connected_socket] socket: SocketRef,
+        Extension(user): Extension<User>,
         #[message_body] dto: SendDto,
     ) -> WsResult<Ack, BoxError> {
         let msg = ChatMessage {
             room_id: dto.room_id,
             message: dto.message,
-            from: socket.id().to_string(),
+            from: user.name,
             at: now_ms(),
         };
         self.chat.record(msg.clone());
@@ -156,10 +174,28 @@ impl ChatGateway {
     async fn typing(
         &self,
         #[connected_socket] socket: SocketRef,
+        Extension(user): Extension<User>,
         #[message_body] dto: RoomDto,
     ) -> WsResult<(), BoxError> {
-        let payload = json!({ "roomId": dto.room_id, "from": socket.id().to_string() });
+        let payload = json!({ "roomId": dto.room_id, "from": user.name });
         socket.to(dto.room_id).emit("typing", &payload).await?;
+        Ok(())
+    }
+
+    /// Admins only: empties the room's history; the room gets `cleared`.
+    #[subscribe_message("chat/clear")]
+    #[use_guards(RolesGuard)]
+    #[roles("admin")]
+    async fn clear(
+        &self,
+        #[connected_socket] socket: SocketRef,
+        #[message_body] dto: RoomDto,
+    ) -> WsResult<(), BoxError> {
+        self.chat.clear(&dto.room_id);
+        socket
+            .within(dto.room_id.clone())
+            .emit("cleared", &json!({ "roomId": dto.room_id }))
+            .await?;
         Ok(())
     }
 

@@ -2,11 +2,24 @@
 
 use gateway_core::prelude::*;
 use gateway_core::stream::{self, Stream};
-use serde_json::Value;
+use serde_json::{Value, json};
+use validator::Validate;
 
-/// `events`, `identity`, `message`.
+use crate::auth::AuthService;
+
+/// `{"name"}`: 1 to 32 characters.
+#[derive(Debug, Deserialize, Validate)]
+pub struct LoginDto {
+    /// Who logs in; `admin` gets the admin role.
+    #[validate(length(min = 1, max = 32))]
+    pub name: String,
+}
+
+/// `events`, `identity`, `message`, `login`.
 #[injectable]
-pub struct EventsGateway;
+pub struct EventsGateway {
+    auth: Arc<AuthService>,
+}
 
 #[web_socket_gateway]
 impl EventsGateway {
@@ -20,6 +33,12 @@ impl EventsGateway {
     #[subscribe_message("identity")]
     async fn identity(&self, #[message_body] n: serde_json::Number) -> serde_json::Number {
         n
+    }
+
+    /// Acks `{"token"}`: a JWT (HS256, one hour) for `/chat`.
+    #[subscribe_message("login")]
+    fn login(&self, #[message_body(ValidationPipe)] dto: LoginDto) -> WsResult<Value, BoxError> {
+        Ok(json!({ "token": self.auth.issue(&dto.name)? }))
     }
 
     /// Sends the payload back as `message-back`.

@@ -1,6 +1,7 @@
 //! The demo application: four gateways that show the framework end to end. Its wire contract is
 //! in the README; `cargo run -p demo-app` serves it.
 
+pub mod auth;
 pub mod chat;
 pub mod events;
 pub mod notifications;
@@ -9,6 +10,7 @@ pub mod teams;
 use gateway_core::prelude::*;
 use gateway_core::{RunningApp, StartupError};
 
+pub use auth::{AuthService, JwtGuard, RolesGuard, User};
 pub use chat::{ChatGateway, ChatService};
 pub use events::EventsGateway;
 pub use notifications::NotificationsGateway;
@@ -17,12 +19,16 @@ pub use teams::TeamGateway;
 /// The port the notifications gateway declares (`NOTIFY_PORT` overrides it).
 pub const NOTIFY_PORT: u16 = 3001;
 
+/// Tokens: issued on `/`, checked by `/chat`.
+#[module(providers = [AuthService, JwtGuard, RolesGuard], exports = [AuthService, JwtGuard, RolesGuard])]
+pub struct AuthModule;
+
 /// Chat: the gateway and the service that keeps each room's history.
-#[module(providers = [ChatService, ChatGateway], exports = [ChatService])]
+#[module(imports = [AuthModule], providers = [ChatService, ChatGateway], exports = [ChatService])]
 pub struct ChatModule;
 
 /// The application's root module.
-#[module(imports = [ChatModule], providers = [EventsGateway, TeamGateway, NotificationsGateway])]
+#[module(imports = [AuthModule, ChatModule], providers = [EventsGateway, TeamGateway, NotificationsGateway])]
 pub struct AppModule;
 
 /// Starts the demo on `host:port`, with the notifications gateway on `notify_port` (`0`: free

@@ -9,6 +9,7 @@
 
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 
 import {
   closeAll,
@@ -78,9 +79,26 @@ function assertNamesField(ex, field, code, pattern) {
   assert.ok('data' in ex.cause, JSON.stringify(ex));
 }
 
-/** Connects to /chat and consumes the socket's own `welcome`. */
-async function chatClient(opts) {
-  const s = await connect(DEMO_URL, '/chat', opts);
+/** Logs in on `/` as `name` and returns the token. */
+async function login(name) {
+  const root = await connect(DEMO_URL, '/');
+  const answer = await emitWithAck(root, 'login', { name });
+  root.close();
+  assert.equal(typeof answer?.token, 'string', JSON.stringify(answer));
+  return answer.token;
+}
+
+/** Connects to /chat as a fresh user (`s.userName`), with a token in the handshake auth. */
+async function chatConnect(opts = {}, name = `user-${uniqueSuffix()}`) {
+  const token = await login(name);
+  const s = await connect(DEMO_URL, '/chat', { ...opts, auth: { token } });
+  s.userName = name;
+  return s;
+}
+
+/** Connects to /chat (as a fresh user) and consumes the socket's own `welcome`. */
+async function chatClient(opts, name) {
+  const s = await chatConnect(opts, name);
   await once(s, 'welcome');
   return s;
 }
@@ -160,14 +178,14 @@ describe('namespace / (EventsGateway)', SUITE, () => {
 
 describe('namespace /chat (ChatGateway)', SUITE, () => {
   test('welcome carries the client its own socket id', async () => {
-    const s = await connect(DEMO_URL, '/chat');
+    const s = await chatConnect();
     assertSocketId(s.id, 'socket.id');
     assert.deepEqual(await once(s, 'welcome'), [{ id: s.id }]);
     await expectNothing(s, 'welcome');
   });
 
   test('welcome also arrives over the default polling transport', async () => {
-    const s = await connect(DEMO_URL, '/chat', { transports: ['polling', 'websocket'] });
+    const s = await chatConnect({ transports: ['polling', 'websocket'] });
     assert.deepEqual(await once(s, 'welcome'), [{ id: s.id }]);
   });
 
@@ -223,7 +241,7 @@ describe('namespace /chat (ChatGateway)', SUITE, () => {
       const [msg] = args;
       assertUnixMs(msg.at);
       assert.ok(msg.at >= before - 5_000, `${who}: at (${msg.at}) should not predate the send (${before})`);
-      assert.deepEqual(msg, { roomId: r, message: 'hello room', from: a.id, at: msg.at }, who);
+      assert.deepEqual(msg, { roomId: r, message: 'hello room', from: a.userName, at: msg.at }, who);
     }
     await expectNothing(outsider, 'chat/receive');
     await expectNothing(a, 'chat/receive');
@@ -241,7 +259,7 @@ describe('namespace /chat (ChatGateway)', SUITE, () => {
     for (const s of [a, b]) {
       const [msg] = await once(s, 'chat/receive');
       assertUnixMs(msg.at);
-      assert.deepEqual(msg, { roomId: r, message: 'no ack wanted', from: a.id, at: msg.at });
+      assert.deepEqual(msg, { roomId: r, message: 'no ack wanted', from: a.userName, at: msg.at });
     }
   });
 
@@ -254,7 +272,7 @@ describe('namespace /chat (ChatGateway)', SUITE, () => {
     assert.deepEqual(await emitWithAck(sender, 'chat/send', { roomId: r, message: 'from outside' }), { ok: true });
     const [msg] = await once(member, 'chat/receive');
     assertUnixMs(msg.at);
-    assert.deepEqual(msg, { roomId: r, message: 'from outside', from: sender.id, at: msg.at });
+    assert.deepEqual(msg, { roomId: r, message: 'from outside', from: sender.userName, at: msg.at });
     await expectNothing(sender, 'chat/receive');
   });
 
@@ -296,7 +314,7 @@ describe('namespace /chat (ChatGateway)', SUITE, () => {
     await join(b, r);
 
     a.emit('typing', { roomId: r });
-    assert.deepEqual(await once(b, 'typing'), [{ roomId: r, from: a.id }]);
+    assert.deepEqual(await once(b, 'typing'), [{ roomId: r, from: a.userName }]);
     await expectNothing(a, 'typing');
     await expectNothing(outsider, 'typing');
   });
@@ -365,7 +383,7 @@ describe('namespace /chat (ChatGateway)', SUITE, () => {
     assert.deepEqual(await emitWithAck(a, 'chat/send', { roomId: r, message: 'still works' }), { ok: true });
     for (const s of [a, b]) {
       const [msg] = await once(s, 'chat/receive');
-      assert.deepEqual(msg, { roomId: r, message: 'still works', from: a.id, at: msg.at });
+      assert.deepEqual(msg, { roomId: r, message: 'still works', from: a.userName, at: msg.at });
     }
     await expectNothing(a, 'exception');
   });
@@ -416,6 +434,102 @@ describe('namespace /chat (ChatGateway)', SUITE, () => {
 });
 
 // ---------------------------------------------------------------------------
+
+describe('login, tokens and guards', SUITE, () => {
+  const decode = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+  const sign = (claims, secret) => {
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
+    return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
+  };
+
+  test('login acks a one-hour HS256 token with sub and role', async () => {
+    const token = await login('alice');
+    const [header] = token.split('.').map((p, i) => (i === 0 ? JSON.parse(Buffer.from(p, 'base64url')) : p));
+    assert.equal(header.alg, 'HS256');
+    const claims = decode(token);
+    assert.equal(claims.sub, 'alice');
+    assert.equal(claims.role, 'user');
+    const ttl = claims.exp - Date.now() / 1000;
+    assert.ok(ttl > 3500 && ttl <= 3601, `exp should be one hour ahead, is ${ttl}s`);
+    assert.equal(decode(await login('admin')).role, 'admin');
+  });
+
+  test('login with an empty or too long name: Validation failed naming name', async () => {
+    const root = await connect(DEMO_URL, '/');
+    for (const name of ['', 'x'.repeat(33)]) {
+      root.emit('login', { name });
+      const ex = assertException(await once(root, 'exception'));
+      assertNamesField(ex, 'name', 'length', 'login');
+      assert.deepEqual(ex.cause.data, { name });
+    }
+    assert.ok(root.connected);
+  });
+
+  test('/chat without a token, with a forged one or an expired one: connect_error Unauthorized', async () => {
+    const secret = process.env.JWT_SECRET ?? 'dev-secret-change-me';
+    const expired = sign({ sub: 'old', role: 'user', exp: Math.floor(Date.now() / 1000) - 60 }, secret);
+    const forged = sign({ sub: 'admin', role: 'admin', exp: Math.floor(Date.now() / 1000) + 3600 }, 'not-the-secret');
+    for (const auth of [undefined, { token: 'garbage' }, { token: forged }, { token: expired }, { nope: 1 }]) {
+      await assert.rejects(connect(DEMO_URL, '/chat', auth ? { auth } : {}), (err) => {
+        assert.equal(err.message, 'Unauthorized', JSON.stringify(auth));
+        return true;
+      });
+    }
+    // A token signed with the right secret works.
+    const valid = sign({ sub: 'carol', role: 'user', exp: Math.floor(Date.now() / 1000) + 60 }, secret);
+    const s = await connect(DEMO_URL, '/chat', { auth: { token: valid } });
+    assert.ok(s.connected);
+  });
+
+  test('DTO violations name every failing field, with the cause; the socket stays usable', async () => {
+    const a = await chatClient();
+    const r = room();
+    a.emit('chat/send', { roomId: 'x'.repeat(65), message: 'y'.repeat(2001) });
+    const ex = assertException(await once(a, 'exception'));
+    assert.equal(ex.message, 'Validation failed');
+    assert.deepEqual(ex.errors.map((e) => [e.field, e.code]), [['message', 'length'], ['roomId', 'length']]);
+    assert.deepEqual(ex.cause, { pattern: 'chat/send', data: { roomId: 'x'.repeat(65), message: 'y'.repeat(2001) } });
+    for (const [event, payload] of [['join', { roomId: '' }], ['leave', { roomId: '' }], ['typing', { roomId: 'z'.repeat(65) }], ['history', { roomId: '' }]]) {
+      a.emit(event, payload);
+      assertNamesField(assertException(await once(a, 'exception')), 'roomId', 'length', event);
+    }
+    await join(a, r);
+    assert.deepEqual(await emitWithAck(a, 'chat/send', { roomId: r, message: 'ok' }), { ok: true });
+  });
+
+  test('chat/clear: admin empties the history and the room gets cleared; others get Forbidden resource', async () => {
+    const r = room();
+    const admin = await chatClient(undefined, 'admin');
+    const user = await chatClient();
+    await join(admin, r);
+    await join(user, r);
+    assert.deepEqual(await emitWithAck(user, 'chat/send', { roomId: r, message: 'keep me?' }), { ok: true });
+
+    user.emit('chat/clear', { roomId: r });
+    const ex = assertException(await once(user, 'exception'));
+    assert.equal(ex.message, 'Forbidden resource');
+    assert.equal(ex.cause.pattern, 'chat/clear');
+    assert.equal((await emitWithAck(user, 'history', { roomId: r })).length, 1);
+
+    admin.emit('chat/clear', { roomId: r });
+    assert.deepEqual(await once(user, 'cleared'), [{ roomId: r }]);
+    assert.deepEqual(await once(admin, 'cleared'), [{ roomId: r }]);
+    assert.deepEqual(await emitWithAck(user, 'history', { roomId: r }), []);
+  });
+
+  test('100 chat/send emitted back to back reach the room in the order sent', async () => {
+    const r = room();
+    const a = await chatClient();
+    const b = await chatClient();
+    await join(a, r);
+    await join(b, r);
+    const n = 100;
+    for (let i = 0; i < n; i++) a.emit('chat/send', { roomId: r, message: `m${i}` });
+    const got = (await collect(b, 'chat/receive', n, 10_000)).map(([m]) => m.message);
+    assert.deepEqual(got, Array.from({ length: n }, (_, i) => `m${i}`));
+  });
+});
 
 describe('namespaces /teams/{team} (TeamGateway)', SUITE, () => {
   test('connecting to /teams/red greets with team red', async () => {

@@ -20,7 +20,7 @@ use super::payload::Incoming;
 use crate::error::HandlerError;
 use crate::gateway::{Binding, Gateway, GatewayMeta, HandlerMeta};
 use crate::pipeline::filter::{ArgumentsHost, Caught};
-use crate::pipeline::pipe::Validator;
+use crate::pipeline::pipe::{Validator, wire_names};
 use crate::pipeline::{ArgumentMetadata, ExecutionContext, Pipeline, Reply, guard, interceptor};
 use crate::socket::SocketRef;
 
@@ -320,7 +320,13 @@ where
                 validate,
             };
             for pipe in &pipeline.pipes {
-                pipe.transform(&mut body, &meta)?;
+                pipe.transform(&mut body, &meta).map_err(|e| match e {
+                    HandlerError::Validation(mut errors) => {
+                        wire_names(&mut errors, &incoming.data());
+                        HandlerError::Validation(errors)
+                    }
+                    other => other,
+                })?;
             }
         }
         call(context(outbox.clone()), body).await?;

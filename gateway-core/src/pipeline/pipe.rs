@@ -105,6 +105,51 @@ fn flatten(errors: &validator::ValidationErrors, prefix: &str, out: &mut Vec<Fie
     }
 }
 
+/// Renames the fields of validation errors to the names they have in `payload` (`room_id`
+/// becomes `roomId` under `#[serde(rename_all = "camelCase")]`): each path segment is matched
+/// to a key of the payload that is the same but for case, `_` and `-`. Unmatched segments stay.
+pub fn wire_names(errors: &mut [FieldError], payload: &serde_json::Value) {
+    fn norm(s: &str) -> String {
+        s.chars()
+            .filter(|c| *c != '_' && *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect()
+    }
+    for e in errors {
+        let mut at = payload;
+        let mut out = Vec::new();
+        for segment in e.field.split('.') {
+            let (name, index) = match segment.split_once('[') {
+                Some((n, rest)) => (n, Some(rest.trim_end_matches(']'))),
+                None => (segment, None),
+            };
+            let key = at.as_object().and_then(|o| {
+                o.keys()
+                    .find(|k| k.as_str() == name)
+                    .or_else(|| o.keys().find(|k| norm(k) == norm(name)))
+            });
+            let wire = key.cloned().unwrap_or_else(|| name.to_owned());
+            at = at.get(&wire).unwrap_or(&serde_json::Value::Null);
+            match index {
+                Some(i) => {
+                    at = i
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| at.get(i))
+                        .unwrap_or(&serde_json::Value::Null);
+                    out.push(format!("{wire}[{i}]"));
+                }
+                None => out.push(wire),
+            }
+        }
+        let renamed = out.join(".");
+        if renamed != e.field {
+            e.message = e.message.replace(&e.field, &renamed);
+            e.field = renamed;
+        }
+    }
+}
+
 /// A readable message for a validator error without one of its own.
 fn describe(field: &str, e: &validator::ValidationError) -> String {
     let param = |k: &str| e.params.get(k).map(|v| v.to_string());
@@ -171,4 +216,42 @@ pub mod probe {
         }
     }
     impl<T> NoValidate for Probe<T> {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn err(field: &str) -> FieldError {
+        FieldError {
+            field: field.into(),
+            code: "length".into(),
+            message: format!("{field} is too long"),
+        }
+    }
+
+    #[test]
+    fn fields_take_their_wire_names() {
+        let payload =
+            json!({"roomId": "x", "homeAddress": {"zipCode": 1}, "items": [{"itemName": "a"}]});
+        let mut errors = vec![
+            err("room_id"),
+            err("home_address.zip_code"),
+            err("items[0].item_name"),
+            err("unknown"),
+        ];
+        wire_names(&mut errors, &payload);
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "roomId",
+                "homeAddress.zipCode",
+                "items[0].itemName",
+                "unknown"
+            ]
+        );
+        assert_eq!(errors[0].message, "roomId is too long");
+    }
 }
