@@ -72,6 +72,11 @@ impl ConnectionRefused {
 
 /// A guard on the connection itself: `Ok(true)` lets it connect, `Ok(false)` refuses it with
 /// "Unauthorized", `Err(r)` refuses it with `r`'s message.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a connection guard",
+    label = "not a connection guard",
+    note = "implement `ConnectionGuard` for `{Self}`"
+)]
 pub trait ConnectionGuard: Send + Sync + 'static {
     /// Decides.
     fn can_connect(

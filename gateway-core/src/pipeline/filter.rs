@@ -51,6 +51,11 @@ pub enum Caught {
 
 /// A filter for errors of type `Self::Error`: [`WsException`](crate::WsException), your own
 /// error type returned by handlers (through `BoxError`), or [`HandlerError`] for all.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a exception filter",
+    label = "not a exception filter",
+    note = "implement `ExceptionFilter` for `{Self}`"
+)]
 pub trait ExceptionFilter: Send + Sync + 'static {
     /// The type it catches.
     type Error: std::error::Error + Send + Sync + 'static;

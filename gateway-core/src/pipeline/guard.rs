@@ -27,6 +27,11 @@ use crate::error::{HandlerError, WsException};
 ///     }
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a guard",
+    label = "not a guard",
+    note = "implement `CanActivate` for `{Self}`"
+)]
 pub trait CanActivate: Send + Sync + 'static {
     /// Decides.
     fn can_activate(

@@ -53,6 +53,11 @@ impl Next<'_> {
 ///     }
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a interceptor",
+    label = "not a interceptor",
+    note = "implement `Interceptor` for `{Self}`"
+)]
 pub trait Interceptor: Send + Sync + 'static {
     /// Runs around `next`.
     fn intercept(

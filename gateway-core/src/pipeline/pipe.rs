@@ -19,6 +19,11 @@ pub struct ArgumentMetadata {
 
 /// A pipe, NestJS's `PipeTransform`: sees the body (as `dyn Any`: downcast to the types it
 /// knows) and may change it in place, or refuse it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a pipe",
+    label = "not a pipe",
+    note = "implement `PipeTransform` for `{Self}`"
+)]
 pub trait PipeTransform: Send + Sync + 'static {
     /// Transforms or validates.
     fn transform(&self, value: &mut dyn Any, meta: &ArgumentMetadata) -> Result<(), HandlerError>;

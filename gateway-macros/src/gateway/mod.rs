@@ -39,9 +39,14 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `#[subscribe_message]` and friends reached the compiler on their own: they are not inside a
 /// gateway impl (the gateway macro removes them when they are).
 pub(crate) fn misplaced(name: &str, item: TokenStream) -> TokenStream {
-    let msg = format!(
-        "#[{name}] only works inside an `impl` block marked #[web_socket_gateway]: put #[web_socket_gateway(...)] on the impl"
-    );
+    let msg = match name {
+        "subscribe_message" | "message_body" | "connected_socket" => format!(
+            "#[{name}] only works inside an `impl` block marked #[web_socket_gateway]: put #[web_socket_gateway(...)] on the impl"
+        ),
+        _ => format!(
+            "#[{name}] goes on a #[subscribe_message] method, or on a gateway's impl block *after* #[web_socket_gateway(...)] (attributes expand top to bottom)"
+        ),
+    };
     let e = syn::Error::new(proc_macro2::Span::call_site(), msg).to_compile_error();
     quote!(#e #item)
 }

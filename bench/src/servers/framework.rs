@@ -1,0 +1,52 @@
+//! `framework`: the benchmark's handlers as a gateway written with this framework, the way a user
+//! would write it, on one listener with the framework's defaults.
+
+use gateway_core::prelude::*;
+use serde_json::Value;
+
+/// The gateway: `echo`, `echo-ack`, `join` and `fanout` on namespace `/`.
+#[injectable]
+pub struct BenchGateway;
+
+#[web_socket_gateway]
+impl BenchGateway {
+    /// Emits the payload back as `echo`.
+    #[subscribe_message("echo")]
+    async fn echo(&self, #[message_body] body: Value) -> WsResponse<Value> {
+        WsResponse::new("echo", body)
+    }
+
+    /// Acks the payload.
+    #[subscribe_message("echo-ack")]
+    async fn echo_ack(&self, #[message_body] body: Value) -> Value {
+        body
+    }
+
+    /// Joins the room; acks `true`.
+    #[subscribe_message("join")]
+    fn join(&self, #[connected_socket] socket: SocketRef, #[message_body] room: String) -> bool {
+        socket.join(room);
+        true
+    }
+
+    /// Sends the payload to everyone in room `fanout` but the sender.
+    #[subscribe_message("fanout")]
+    async fn fanout(&self, #[connected_socket] socket: SocketRef, #[message_body] body: Value) {
+        socket.to("fanout").emit("fanout", &body).await.ok();
+    }
+}
+
+/// The application's module.
+#[module(providers = [BenchGateway])]
+pub struct BenchModule;
+
+/// Serves the gateway on `127.0.0.1`, any free port; prints `PORT=<n>`; runs until killed.
+pub async fn run() -> Result<(), BoxError> {
+    let app = GatewayApplication::create::<BenchModule>()
+        .await?
+        .start("127.0.0.1:0")
+        .await?;
+    super::announce(app.addr().port());
+    std::future::pending::<()>().await;
+    Ok(())
+}

@@ -1,0 +1,39 @@
+//! `socketioxide`: the same handlers written by hand on socketioxide, served by axum with
+//! TCP_NODELAY: the floor for the framework's overhead.
+
+use axum::serve::ListenerExt;
+use serde_json::Value;
+use socketioxide::SocketIo;
+use socketioxide::extract::{AckSender, Data, SocketRef};
+use tokio::net::TcpListener;
+
+/// Serves on `127.0.0.1`, any free port; prints `PORT=<n>`; runs until killed.
+pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let (layer, io) = SocketIo::new_layer();
+    io.ns("/", async |s: SocketRef| {
+        s.on("echo", async |s: SocketRef, Data::<Value>(d)| {
+            s.emit("echo", &d).ok();
+        });
+        s.on("echo-ack", async |Data::<Value>(d), ack: AckSender| {
+            ack.send(&d).ok();
+        });
+        s.on(
+            "join",
+            async |s: SocketRef, Data::<String>(room), ack: AckSender| {
+                s.join(room);
+                ack.send(&true).ok();
+            },
+        );
+        s.on("fanout", async |s: SocketRef, Data::<Value>(d)| {
+            s.to("fanout").emit("fanout", &d).await.ok();
+        });
+    });
+    let app = axum::Router::new().layer(layer);
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    super::announce(listener.local_addr()?.port());
+    let listener = listener.tap_io(|tcp| {
+        tcp.set_nodelay(true).ok();
+    });
+    axum::serve(listener, app).await?;
+    Ok(())
+}
