@@ -33,11 +33,14 @@ if [ "$node_major" -lt 20 ]; then
     exit 1
 fi
 
-# Redis (for the redis adapter tests) goes here, e.g.:
-#   if ! command -v redis-server >/dev/null 2>&1; then
-#       log "installing redis-server"
-#       apt_install redis-server
-#   fi
+# Redis 7+ (Debian's redis-server) for the scale-out tests: the harness starts its own
+# servers on free loopback ports; nothing here starts one.
+if ! command -v redis-server >/dev/null 2>&1; then
+    log "installing redis-server"
+    apt_install redis-server
+    # Debian starts a system instance on 6379; the tests do not use it.
+    (service redis-server stop >/dev/null 2>&1 || true)
+fi
 
 # --- JavaScript test dependencies ------------------------------------------
 # Same rule as gateway_tests::node::ensure_js_deps: (re)install when

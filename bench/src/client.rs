@@ -1,7 +1,8 @@
 //! One socket.io client connection of the load generator, over a raw TCP stream: the WebSocket
 //! upgrade, engine.io's open packet, socket.io's CONNECT, then pre-encoded frames out and
 //! byte-prefix matching in. Engine.io pings (`2`) and WebSocket pings are answered inside
-//! [`Conn::next`], so every caller keeps the connection alive just by reading.
+//! [`Conn::next`], so every caller keeps the connection alive just by reading. Dropping a
+//! connection resets it.
 
 use std::io;
 use std::net::SocketAddr;
@@ -65,6 +66,9 @@ impl Conn {
     async fn connect_inner(addr: SocketAddr) -> io::Result<Conn> {
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
+        // Closing sends a reset (`SO_LINGER` 0): no TIME_WAIT is left on the generator's
+        // ports, which matters when tens of thousands of connections are opened and closed.
+        stream.set_zero_linger()?;
         let mut conn = Conn {
             stream,
             buf: vec![0; BUF],
@@ -203,12 +207,5 @@ impl Conn {
         }
         self.end += n;
         Ok(())
-    }
-
-    /// Closes with a TCP reset (`SO_LINGER` 0): no TIME_WAIT left on the generator's ports,
-    /// which matters when thousands of connections are opened and closed.
-    pub fn abort(self) {
-        self.stream.set_zero_linger().ok();
-        drop(self.stream);
     }
 }

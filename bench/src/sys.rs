@@ -44,12 +44,36 @@ pub fn rss_from_status(status: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// CPU time of the server and of the generator over a window of wall time.
+/// Busy CPU time of the whole machine (every core, every process), in microseconds, from the
+/// first line of `/proc/stat`: everything but idle and iowait.
+pub fn machine_busy_us() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    machine_busy_from_stat(&stat)
+}
+
+/// Busy time of a `/proc/stat` text, µs.
+pub fn machine_busy_from_stat(stat: &str) -> Option<f64> {
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let v: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    if v.len() < 5 {
+        return None;
+    }
+    let total: f64 = v.iter().sum();
+    Some((total - v[3] - v[4]) / TICKS_PER_S * 1e6)
+}
+
+/// CPU time of the server, of the generator, and of the whole machine, at one instant.
 #[derive(Debug, Clone, Copy)]
 pub struct CpuSample {
     at: Instant,
     server_us: f64,
     client_us: f64,
+    machine_us: f64,
 }
 
 /// What happened between two [`CpuSample`]s.
@@ -61,6 +85,8 @@ pub struct CpuDelta {
     pub server_us: f64,
     /// Generator CPU time, microseconds.
     pub client_us: f64,
+    /// Busy CPU time of the whole machine, microseconds.
+    pub machine_us: f64,
 }
 
 impl CpuSample {
@@ -70,6 +96,7 @@ impl CpuSample {
             at: Instant::now(),
             server_us: cpu_us(server_pid).unwrap_or(f64::NAN),
             client_us: self_cpu_us().unwrap_or(f64::NAN),
+            machine_us: machine_busy_us().unwrap_or(f64::NAN),
         }
     }
 
@@ -79,6 +106,7 @@ impl CpuSample {
             wall_s: later.at.duration_since(self.at).as_secs_f64(),
             server_us: later.server_us - self.server_us,
             client_us: later.client_us - self.client_us,
+            machine_us: later.machine_us - self.machine_us,
         }
     }
 }
@@ -92,6 +120,17 @@ impl CpuDelta {
     /// The server's CPU time over wall time.
     pub fn server_util(&self) -> f64 {
         self.server_us / (self.wall_s * 1e6)
+    }
+
+    /// CPU used by everything else on the machine over wall time, in cores: other processes
+    /// competing with the measured ones make a figure noisy.
+    pub fn other_util(&self) -> f64 {
+        ((self.machine_us - self.server_us - self.client_us) / (self.wall_s * 1e6)).max(0.0)
+    }
+
+    /// Whether other processes used more than 15% of a core during the window.
+    pub fn noisy(&self) -> bool {
+        self.other_util() > 0.15
     }
 
     /// Whether the generator was the bottleneck: its own core at least 90% busy.
@@ -140,8 +179,14 @@ pub fn raise_fd_limit() -> u64 {
     }
 }
 
-/// The number of online CPUs.
+/// The number of CPUs of the machine (not of this thread's affinity mask).
 pub fn nproc() -> usize {
+    let listed = std::fs::read_to_string("/proc/cpuinfo")
+        .map(|s| s.lines().filter(|l| l.starts_with("processor")).count())
+        .unwrap_or(0);
+    if listed > 0 {
+        return listed;
+    }
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -193,12 +238,7 @@ pub fn utc_now() -> (String, String) {
     let y = yoe + era * 400 + i64::from(m <= 2);
     (
         format!("{y:04}-{m:02}-{d:02}"),
-        format!(
-            "{:02}:{:02}:{:02}Z",
-            rem / 3600,
-            rem % 3600 / 60,
-            rem % 60
-        ),
+        format!("{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60),
     )
 }
 
@@ -211,6 +251,12 @@ mod tests {
         let stat = "1234 (node (x) y) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 11 0 \
                     4242 1000000 5000 18446744073709551615";
         assert_eq!(cpu_us_from_stat(stat), Some(3_250_000.0));
+    }
+
+    #[test]
+    fn machine_busy_time() {
+        let stat = "cpu  100 0 50 1000 10 0 0 0 0 0\ncpu0 50 0 25 500 5 0 0 0 0 0\n";
+        assert_eq!(machine_busy_from_stat(stat), Some(1_500_000.0));
     }
 
     #[test]

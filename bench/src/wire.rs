@@ -241,7 +241,10 @@ mod tests {
         let mut frame = vec![0x82, 127, 0, 0, 0, 0, 0, 1, 0, 0];
         frame.extend(std::iter::repeat_n(0u8, 65536));
         let h = parse_server_frame(&frame).unwrap().unwrap();
-        assert_eq!((h.opcode, h.header_len, h.payload_len), (OP_BINARY, 10, 65536));
+        assert_eq!(
+            (h.opcode, h.header_len, h.payload_len),
+            (OP_BINARY, 10, 65536)
+        );
         assert_eq!(parse_server_frame(&[0x81, 0x81]), Err(FrameError::Masked));
     }
 

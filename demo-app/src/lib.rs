@@ -32,13 +32,46 @@ pub struct ChatModule;
 pub struct AppModule;
 
 /// Starts the demo on `host:port`, with the notifications gateway on `notify_port` (`0`: free
-/// ports, read them back from the [`RunningApp`]).
+/// ports, read them back from the [`RunningApp`]), in memory.
 pub async fn start(host: &str, port: u16, notify_port: u16) -> Result<RunningApp, StartupError> {
-    GatewayApplication::create::<AppModule>()
-        .await?
-        .map_port(NOTIFY_PORT, notify_port)
-        .start(format!("{host}:{port}"))
-        .await
+    start_with(host, port, notify_port, None).await
+}
+
+/// [`start`], on the Redis at `redis_url` when one is given: then several demo processes on
+/// one Redis share their chat rooms.
+pub async fn start_with(
+    host: &str,
+    port: u16,
+    notify_port: u16,
+    redis_url: Option<&str>,
+) -> Result<RunningApp, StartupError> {
+    let addr = format!("{host}:{port}");
+    match redis_url {
+        Some(url) => {
+            listen(
+                GatewayApplication::create_with_redis::<AppModule>(url).await?,
+                &addr,
+                notify_port,
+            )
+            .await
+        }
+        None => {
+            listen(
+                GatewayApplication::create::<AppModule>().await?,
+                &addr,
+                notify_port,
+            )
+            .await
+        }
+    }
+}
+
+async fn listen<A: gateway_core::AppAdapter>(
+    app: GatewayApplication<A>,
+    addr: &str,
+    notify_port: u16,
+) -> Result<RunningApp, StartupError> {
+    app.map_port(NOTIFY_PORT, notify_port).start(addr).await
 }
 
 /// Milliseconds since the Unix epoch.

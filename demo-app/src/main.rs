@@ -1,7 +1,7 @@
 //! `cargo run -p demo-app`: the demo on `HOST:PORT` (127.0.0.1:3000), notifications on
-//! `NOTIFY_PORT` (3001).
+//! `NOTIFY_PORT` (3001); with `REDIS_URL`, on the Redis adapter.
 
-use demo_app::{NOTIFY_PORT, start};
+use demo_app::{NOTIFY_PORT, start_with};
 use gateway_core::BoxError;
 use tracing_subscriber::EnvFilter;
 
@@ -24,7 +24,8 @@ async fn main() -> Result<(), BoxError> {
     let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
     let port = env_port("PORT", 3000)?;
     let notify_port = env_port("NOTIFY_PORT", NOTIFY_PORT)?;
-    let app = start(&host, port, notify_port).await?;
+    let redis_url = std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty());
+    let app = start_with(&host, port, notify_port, redis_url.as_deref()).await?;
     tracing::info!(
         "demo ready: http://{} (notifications: {:?})",
         app.addr(),

@@ -248,6 +248,14 @@ pub enum StartupError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// Redis could not be reached at start-up.
+    #[error("cannot reach Redis at {url}: {reason}. Is redis-server (7 or newer) running there?")]
+    Redis {
+        /// The URL, password hidden.
+        url: String,
+        /// What the client said.
+        reason: String,
+    },
     /// A provider's constructor or `on_module_init` hook failed.
     #[error("{provider} failed to initialise: {source}")]
     ProviderInit {

@@ -34,6 +34,7 @@
 // The macros name `::gateway_core`, also in this crate's own tests.
 extern crate self as gateway_core;
 
+pub mod adapter;
 pub mod app;
 pub mod di;
 pub mod error;
@@ -51,7 +52,7 @@ pub use gateway_macros::{
     use_guards, use_interceptors, use_pipes, web_socket_gateway,
 };
 pub use handler::{AckSender, Extension, NsParams, WsResponse};
-pub use socket::{Broadcast, DisconnectReason, SocketRef};
+pub use socket::{Broadcast, DisconnectReason, EmitError, RemoteSocket, SocketRef};
 
 /// An adapter an application can run on: socketioxide's in-memory one (the default) or a
 /// remote one (Redis). Every gateway works on any of them.

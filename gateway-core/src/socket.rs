@@ -238,6 +238,7 @@ trait ErasedBroadcast: Send + 'static {
         data: DynSyncData<'a>,
     ) -> BoxFuture<'a, Result<(), socketioxide::BroadcastError>>;
     fn sockets(self: Box<Self>) -> Vec<SocketRef>;
+    fn fetch_sockets(self: Box<Self>) -> BoxFuture<'static, Result<Vec<RemoteSocket>, EmitError>>;
     fn disconnect(self: Box<Self>) -> BoxFuture<'static, Result<(), socketioxide::BroadcastError>>;
 }
 
@@ -267,8 +268,110 @@ impl<A: Adapter> ErasedBroadcast for BroadcastOperators<A> {
             .map(SocketRef::new)
             .collect()
     }
+    fn fetch_sockets(self: Box<Self>) -> BoxFuture<'static, Result<Vec<RemoteSocket>, EmitError>> {
+        Box::pin(async move {
+            let sockets = BroadcastOperators::fetch_sockets(*self)
+                .await
+                .map_err(|e| EmitError(e.to_string()))?;
+            Ok(sockets
+                .into_iter()
+                .map(|s| RemoteSocket(Arc::new(s)))
+                .collect())
+        })
+    }
     fn disconnect(self: Box<Self>) -> BoxFuture<'static, Result<(), socketioxide::BroadcastError>> {
         Box::pin(BroadcastOperators::disconnect(*self))
+    }
+}
+
+/// The object-safe face of `socketioxide::socket::RemoteSocket<A>`.
+trait ErasedRemote: Send + Sync + 'static {
+    fn id(&self) -> Sid;
+    fn ns(&self) -> &str;
+    fn rooms(&self) -> BoxFuture<'_, Result<Vec<Room>, EmitError>>;
+    fn emit<'a>(
+        &'a self,
+        event: &'a str,
+        data: DynSyncData<'a>,
+    ) -> BoxFuture<'a, Result<(), EmitError>>;
+    fn disconnect(&self) -> BoxFuture<'static, Result<(), EmitError>>;
+}
+
+impl<A: Adapter> ErasedRemote for socketioxide::socket::RemoteSocket<A> {
+    fn id(&self) -> Sid {
+        self.data().id
+    }
+    fn ns(&self) -> &str {
+        self.data().ns.as_str()
+    }
+    fn rooms(&self) -> BoxFuture<'_, Result<Vec<Room>, EmitError>> {
+        Box::pin(async move {
+            socketioxide::socket::RemoteSocket::rooms(self)
+                .await
+                .map_err(|e| EmitError(e.to_string()))
+        })
+    }
+    fn emit<'a>(
+        &'a self,
+        event: &'a str,
+        data: DynSyncData<'a>,
+    ) -> BoxFuture<'a, Result<(), EmitError>> {
+        Box::pin(async move {
+            socketioxide::socket::RemoteSocket::emit(self, event, data)
+                .await
+                .map_err(|e| EmitError(e.to_string()))
+        })
+    }
+    fn disconnect(&self) -> BoxFuture<'static, Result<(), EmitError>> {
+        let this = self.clone();
+        Box::pin(async move {
+            this.disconnect()
+                .await
+                .map_err(|e| EmitError(e.to_string()))
+        })
+    }
+}
+
+/// A socket that may be connected to another node (with a remote adapter), as
+/// [`Broadcast::fetch_sockets`] finds it: its id, namespace and rooms; it can be sent to and
+/// disconnected from any node.
+#[derive(Clone)]
+pub struct RemoteSocket(Arc<dyn ErasedRemote>);
+
+impl RemoteSocket {
+    /// The socket id.
+    pub fn id(&self) -> Sid {
+        self.0.id()
+    }
+    /// Its namespace.
+    pub fn ns(&self) -> &str {
+        self.0.ns()
+    }
+    /// Its rooms (asked of the node it is on).
+    pub async fn rooms(&self) -> Result<Vec<Room>, EmitError> {
+        self.0.rooms().await
+    }
+    /// Emits to it.
+    pub async fn emit<T: Serialize + Sync + ?Sized>(
+        &self,
+        event: &str,
+        data: &T,
+    ) -> Result<(), EmitError> {
+        let data: DynSyncData<'_> = &data;
+        self.0.emit(event, data).await
+    }
+    /// Disconnects it, wherever it is.
+    pub async fn disconnect(&self) -> Result<(), EmitError> {
+        self.0.disconnect().await
+    }
+}
+
+impl fmt::Debug for RemoteSocket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoteSocket")
+            .field("id", &self.id())
+            .field("ns", &self.ns())
+            .finish()
     }
 }
 
@@ -333,7 +436,16 @@ impl Broadcast {
         self.0.into_iter().flat_map(|b| b.sockets()).collect()
     }
 
-    /// Disconnects every target socket.
+    /// The target sockets of every node (with a remote adapter; this node's otherwise).
+    pub async fn fetch_sockets(self) -> Result<Vec<RemoteSocket>, EmitError> {
+        let mut all = Vec::new();
+        for target in self.0 {
+            all.extend(target.fetch_sockets().await?);
+        }
+        Ok(all)
+    }
+
+    /// Disconnects every target socket, on every node.
     pub async fn disconnect(self) -> Result<(), EmitError> {
         for target in self.0 {
             target.disconnect().await.map_err(EmitError::from)?;
@@ -347,7 +459,7 @@ impl Broadcast {
 /// [`BoxError`](crate::BoxError).
 #[derive(Debug, thiserror::Error)]
 #[error("broadcast failed: {0}")]
-pub struct EmitError(String);
+pub struct EmitError(pub(crate) String);
 
 impl From<socketioxide::BroadcastError> for EmitError {
     fn from(e: socketioxide::BroadcastError) -> Self {

@@ -6,10 +6,12 @@ mod servers;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use socketioxide::SocketIo;
-use socketioxide::adapter::{Adapter, LocalAdapter};
+use socketioxide::adapter::{Adapter, Emitter, LocalAdapter};
+use socketioxide_core::adapter::CoreAdapter;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -40,7 +42,8 @@ const DISCONNECT_GRACE: Duration = Duration::from_secs(5);
 /// ```
 pub struct GatewayApplication<A: Adapter = LocalAdapter> {
     container: Container<A>,
-    adapter_state: A::State,
+    /// Makes the adapter's state, once per socket.io server (one per port).
+    adapter_state: AdapterState<A>,
     ports: HashMap<u16, u16>,
     global: GlobalBindings,
 }
@@ -60,14 +63,25 @@ impl GatewayApplication<LocalAdapter> {
     }
 }
 
-impl<A: AppAdapter> GatewayApplication<A>
-where
-    A::State: Clone,
-{
-    /// Builds the application on another adapter (Redis, ...), given the adapter's state.
+type AdapterState<A> = Arc<dyn Fn() -> <A as CoreAdapter<Emitter>>::State + Send + Sync>;
+
+impl<A: AppAdapter> GatewayApplication<A> {
+    /// Builds the application on another adapter, given the adapter's state.
     pub async fn create_with_adapter<M: Module>(
         adapter_state: A::State,
+    ) -> Result<Self, StartupError>
+    where
+        A::State: Clone + Send + Sync,
+    {
+        Self::create_with_adapter_factory::<M>(move || adapter_state.clone()).await
+    }
+
+    /// Builds the application on another adapter, whose state `make` creates for each
+    /// socket.io server (one per port).
+    pub async fn create_with_adapter_factory<M: Module>(
+        make: impl Fn() -> A::State + Send + Sync + 'static,
     ) -> Result<Self, StartupError> {
+        let adapter_state: AdapterState<A> = Arc::new(make);
         let container = Container::build(M::definition::<A>())?;
         tracing::info!(target: "InstanceLoader", "{} dependencies initialized", crate::di::TypeKey::of::<M>().name);
         Ok(GatewayApplication {
@@ -182,7 +196,7 @@ where
             let builder = plan
                 .options
                 .apply(SocketIo::builder())
-                .with_adapter::<A>(self.adapter_state.clone());
+                .with_adapter::<A>((self.adapter_state)());
             let (layer, io) = builder.build_layer();
             for g in &plan.gateways {
                 (g.mount)(g.instance.clone(), &io, &g.matcher, &mount)?;

@@ -1,0 +1,457 @@
+//! Results: one [`Row`] per scenario, server and round; the JSON report; the markdown table of
+//! medians with ratios against raw socketioxide and NestJS; the issue's targets.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::servers::ServerKind;
+
+/// One measurement: a scenario on a fresh server process, in one round.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Row {
+    /// `echo`, `echo-ack`, `fanout`, `fanout-max`, `connect`, `idle-1k`, `idle-10k`.
+    pub scenario: String,
+    /// `framework`, `socketioxide`, `nestjs`, `socketio`.
+    pub server: String,
+    /// 1-based.
+    pub round: usize,
+    /// Server CPU time (user + system) per message handled, µs. For `connect`: per connection.
+    pub cpu_us_per_msg: Option<f64>,
+    /// Messages handled per second (fan-out: deliveries; `connect`: connections).
+    pub msgs_per_s: Option<f64>,
+    /// Median latency (round trip, delivery or handshake), µs.
+    pub p50_us: Option<f64>,
+    /// 99th percentile latency, µs.
+    pub p99_us: Option<f64>,
+    /// Fan-out: messages delivered over messages that should have been.
+    pub delivery_ratio: Option<f64>,
+    /// Idle: server RSS per connection, KiB.
+    pub kb_per_conn: Option<f64>,
+    /// Whether the generator's own core was at least 90% busy (the figure may then be the
+    /// generator's limit, not the server's).
+    pub client_saturated: bool,
+    /// The generator's CPU time over wall time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_cpu_util: Option<f64>,
+    /// The server's CPU time over wall time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_cpu_util: Option<f64>,
+    /// CPU used by other processes of the machine during the window, in cores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_cpu_util: Option<f64>,
+    /// Whether other processes used more than 15% of a core during the window (the figure is
+    /// then less trustworthy).
+    #[serde(default)]
+    pub noisy: bool,
+    /// Client connections.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connections: Option<usize>,
+    /// Messages (or connections) counted in the window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages: Option<u64>,
+    /// Length of the measured window, seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_s: Option<f64>,
+    /// Fan-out: broadcasts per second sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub broadcasts_per_s: Option<f64>,
+    /// Idle: server RSS with no connection, KiB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rss_base_kb: Option<u64>,
+    /// Idle: server RSS with the connections, KiB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rss_kb: Option<u64>,
+    /// Client-side failures (connections lost or refused).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<u64>,
+    /// Fan-out: every rate step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<FanoutStep>>,
+    /// Why the run failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// One rate step of the fan-out scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct FanoutStep {
+    /// Broadcasts per second asked for.
+    pub rate: u64,
+    /// Broadcasts sent.
+    pub sent: u64,
+    /// Deliveries counted (before the step closed).
+    pub delivered: u64,
+    /// `delivered / (sent * room)`.
+    pub delivery_ratio: f64,
+    /// Delivery latency, µs.
+    pub p50_us: Option<f64>,
+    /// Delivery latency, µs.
+    pub p99_us: Option<f64>,
+    /// Server CPU per delivery, µs.
+    pub cpu_us_per_msg: Option<f64>,
+    /// The generator's CPU over wall time.
+    pub client_cpu_util: f64,
+    /// Other processes' CPU over wall time, in cores.
+    pub other_cpu_util: f64,
+    /// Whether the generator was saturated.
+    pub client_saturated: bool,
+}
+
+/// The whole JSON report.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// `nproc`, CPU model, kernel, memory, date, pinning.
+    pub machine: serde_json::Value,
+    /// Versions of everything measured.
+    pub versions: serde_json::Value,
+    /// How the run was configured.
+    pub config: serde_json::Value,
+    /// Every row.
+    pub results: Vec<Row>,
+}
+
+/// The median of the values present.
+pub fn median(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
+    let mut v: Vec<f64> = values
+        .into_iter()
+        .flatten()
+        .filter(|x| x.is_finite())
+        .collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+/// The medians of one scenario on one server, over its rounds.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// Rounds that produced a figure.
+    pub rounds: usize,
+    /// Rounds that failed.
+    pub failed: usize,
+    /// Median CPU µs per message.
+    pub cpu: Option<f64>,
+    /// Median messages per second.
+    pub rate: Option<f64>,
+    /// Median p50, µs.
+    pub p50: Option<f64>,
+    /// Median p99, µs.
+    pub p99: Option<f64>,
+    /// Median delivery ratio.
+    pub delivery: Option<f64>,
+    /// Median KiB per connection.
+    pub kb: Option<f64>,
+    /// Median broadcasts per second (fan-out).
+    pub broadcasts: Option<f64>,
+    /// Rounds where the generator was saturated.
+    pub saturated: usize,
+    /// Rounds disturbed by other processes.
+    pub noisy: usize,
+}
+
+/// Medians per (scenario, server), scenarios in first-seen order.
+pub fn summarize(rows: &[Row]) -> Vec<(String, BTreeMap<ServerKind, Summary>)> {
+    let mut out: Vec<(String, BTreeMap<ServerKind, Summary>)> = Vec::new();
+    for row in rows {
+        if !out.iter().any(|(s, _)| *s == row.scenario) {
+            out.push((row.scenario.clone(), BTreeMap::new()));
+        }
+    }
+    for (scenario, by_server) in &mut out {
+        for kind in ServerKind::ALL {
+            let rs: Vec<&Row> = rows
+                .iter()
+                .filter(|r| r.scenario == *scenario && r.server == kind.name())
+                .collect();
+            if rs.is_empty() {
+                continue;
+            }
+            let ok: Vec<&Row> = rs.iter().copied().filter(|r| r.error.is_none()).collect();
+            by_server.insert(
+                kind,
+                Summary {
+                    rounds: ok.len(),
+                    failed: rs.len() - ok.len(),
+                    cpu: median(ok.iter().map(|r| r.cpu_us_per_msg)),
+                    rate: median(ok.iter().map(|r| r.msgs_per_s)),
+                    p50: median(ok.iter().map(|r| r.p50_us)),
+                    p99: median(ok.iter().map(|r| r.p99_us)),
+                    delivery: median(ok.iter().map(|r| r.delivery_ratio)),
+                    kb: median(ok.iter().map(|r| r.kb_per_conn)),
+                    broadcasts: median(ok.iter().map(|r| r.broadcasts_per_s)),
+                    saturated: ok.iter().filter(|r| r.client_saturated).count(),
+                    noisy: ok.iter().filter(|r| r.noisy).count(),
+                },
+            );
+        }
+    }
+    out
+}
+
+fn num(v: Option<f64>) -> String {
+    match v {
+        None => "–".to_owned(),
+        Some(x) if x.abs() >= 10_000.0 => format!("{:.0}", x),
+        Some(x) if x.abs() >= 100.0 => format!("{:.0}", x),
+        Some(x) if x.abs() >= 10.0 => format!("{:.1}", x),
+        Some(x) => format!("{:.2}", x),
+    }
+}
+
+fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    }
+}
+
+/// `cpu 1.03 · p99 0.98`: the scenario's main figures over the reference's.
+fn ratios(scenario: &str, s: &Summary, reference: Option<&Summary>) -> String {
+    let Some(r) = reference else {
+        return "–".to_owned();
+    };
+    let mut parts = Vec::new();
+    let mut push = |name: &str, v: Option<f64>| {
+        if let Some(v) = v {
+            parts.push(format!("{name} {v:.2}"));
+        }
+    };
+    if scenario.starts_with("idle") {
+        push("kb", ratio(s.kb, r.kb));
+    } else if scenario == "fanout-max" {
+        push("rate", ratio(s.broadcasts, r.broadcasts));
+        push("p99", ratio(s.p99, r.p99));
+    } else {
+        push("cpu", ratio(s.cpu, r.cpu));
+        push("p99", ratio(s.p99, r.p99));
+    }
+    if parts.is_empty() {
+        "–".to_owned()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+/// The markdown table of medians.
+pub fn markdown(rows: &[Row], pending: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    out.push_str(
+        "| scenario | server | CPU µs/msg | msgs/s | p50 µs | p99 µs | delivered | KB/conn | gen. saturated | noisy | ÷ socketioxide | ÷ nestjs |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n",
+    );
+    for (scenario, by_server) in summarize(rows) {
+        let raw = by_server.get(&ServerKind::Socketioxide);
+        let nest = by_server.get(&ServerKind::Nestjs);
+        for (kind, s) in &by_server {
+            let label = if scenario == "fanout-max" {
+                format!("{scenario} ({} bc/s)", num(s.broadcasts))
+            } else {
+                scenario.clone()
+            };
+            let failed = if s.failed > 0 {
+                format!(" ({} failed)", s.failed)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "| {label} | {}{failed} | {} | {} | {} | {} | {} | {} | {}/{} | {}/{} | {} | {} |",
+                kind.name(),
+                num(s.cpu),
+                num(s.rate),
+                num(s.p50),
+                num(s.p99),
+                s.delivery
+                    .map(|d| format!("{:.1}%", d * 100.0))
+                    .unwrap_or_else(|| "–".to_owned()),
+                num(s.kb),
+                s.saturated,
+                s.rounds,
+                s.noisy,
+                s.rounds,
+                ratios(&scenario, s, raw),
+                ratios(&scenario, s, nest),
+            );
+        }
+    }
+    for (scenario, why) in pending {
+        let _ = writeln!(
+            out,
+            "| {scenario} | pending | – | – | – | – | – | – | – | – | {why} | |"
+        );
+    }
+    out
+}
+
+/// One target of the issue, checked against the medians.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// What is compared.
+    pub what: &'static str,
+    /// The measured value, formatted.
+    pub value: String,
+    /// The target, formatted.
+    pub goal: &'static str,
+    /// Met, missed, or not measured (`None`).
+    pub met: Option<bool>,
+}
+
+/// The issue's targets, from the medians.
+pub fn targets(rows: &[Row]) -> Vec<Target> {
+    let summary = summarize(rows);
+    let get = |scenario: &str, kind: ServerKind| -> Option<Summary> {
+        summary
+            .iter()
+            .find(|(s, _)| s == scenario)
+            .and_then(|(_, m)| m.get(&kind).cloned())
+    };
+    let fw = |s: &str| get(s, ServerKind::Framework);
+    let raw = |s: &str| get(s, ServerKind::Socketioxide);
+    let nest = |s: &str| get(s, ServerKind::Nestjs);
+    let mut out = Vec::new();
+    let mut push_ratio = |what, goal, v: Option<f64>, ok: fn(f64) -> bool| {
+        out.push(Target {
+            what,
+            value: v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "–".into()),
+            goal,
+            met: v.map(ok),
+        });
+    };
+    push_ratio(
+        "framework / socketioxide, CPU per echo",
+        "≤ 1.05",
+        ratio(
+            fw("echo").and_then(|s| s.cpu),
+            raw("echo").and_then(|s| s.cpu),
+        ),
+        |v| v <= 1.05,
+    );
+    push_ratio(
+        "framework / socketioxide, CPU per acked echo",
+        "(no target; ≤ 1.05 expected)",
+        ratio(
+            fw("echo-ack").and_then(|s| s.cpu),
+            raw("echo-ack").and_then(|s| s.cpu),
+        ),
+        |v| v <= 1.05,
+    );
+    push_ratio(
+        "nestjs / framework, CPU per echo",
+        "≥ 2.2",
+        ratio(
+            nest("echo").and_then(|s| s.cpu),
+            fw("echo").and_then(|s| s.cpu),
+        ),
+        |v| v >= 2.2,
+    );
+    push_ratio(
+        "framework / nestjs, echo p99",
+        "≤ 0.25",
+        ratio(
+            fw("echo").and_then(|s| s.p99),
+            nest("echo").and_then(|s| s.p99),
+        ),
+        |v| v <= 0.25,
+    );
+    push_ratio(
+        "framework / nestjs, fan-out delivery p99 (1000 clients, 100 bc/s)",
+        "≤ 0.33",
+        ratio(
+            fw("fanout").and_then(|s| s.p99),
+            nest("fanout").and_then(|s| s.p99),
+        ),
+        |v| v <= 1.0 / 3.0,
+    );
+    for idle in ["idle-1k", "idle-10k"] {
+        let d = match (fw(idle).and_then(|s| s.kb), raw(idle).and_then(|s| s.kb)) {
+            (Some(a), Some(b)) => Some(a - b),
+            _ => None,
+        };
+        out.push(Target {
+            what: if idle == "idle-1k" {
+                "framework − socketioxide, KB per idle connection (1k)"
+            } else {
+                "framework − socketioxide, KB per idle connection (10k)"
+            },
+            value: d
+                .map(|v| format!("{v:+.2} KB"))
+                .unwrap_or_else(|| "–".into()),
+            goal: "≤ +2 KB",
+            met: d.map(|v| v <= 2.0),
+        });
+    }
+    out.push(Target {
+        what: "framework / socketioxide, CPU per validated echo",
+        value: "pending".into(),
+        goal: "≤ 1.10",
+        met: None,
+    });
+    out
+}
+
+/// The targets as a markdown list.
+pub fn targets_markdown(rows: &[Row]) -> String {
+    let mut out = String::new();
+    for t in targets(rows) {
+        let mark = match t.met {
+            Some(true) => "met",
+            Some(false) => "MISSED",
+            None => "not measured",
+        };
+        let _ = writeln!(out, "- {}: {} (target {}): {mark}", t.what, t.value, t.goal);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(scenario: &str, server: &str, round: usize, cpu: f64, p99: f64) -> Row {
+        Row {
+            scenario: scenario.into(),
+            server: server.into(),
+            round,
+            cpu_us_per_msg: Some(cpu),
+            p99_us: Some(p99),
+            ..Row::default()
+        }
+    }
+
+    #[test]
+    fn medians_ignore_missing_values() {
+        assert_eq!(median([Some(3.0), None, Some(1.0), Some(2.0)]), Some(2.0));
+        assert_eq!(median([Some(4.0), Some(1.0)]), Some(2.5));
+        assert_eq!(median([None, Some(f64::NAN)]), None);
+    }
+
+    #[test]
+    fn table_has_ratios_against_both_references() {
+        let rows = vec![
+            row("echo", "framework", 1, 10.0, 1000.0),
+            row("echo", "framework", 2, 11.0, 1100.0),
+            row("echo", "framework", 3, 30.0, 900.0),
+            row("echo", "socketioxide", 1, 10.0, 1000.0),
+            row("echo", "nestjs", 1, 22.0, 4000.0),
+        ];
+        let md = markdown(&rows, &[("echo-validated", "pending")]);
+        let fw = md.lines().find(|l| l.contains("| framework |")).unwrap();
+        assert!(fw.contains("| 11.0 |"), "{fw}");
+        assert!(fw.contains("cpu 1.10 · p99 1.00"), "{fw}");
+        assert!(fw.contains("cpu 0.50 · p99 0.25"), "{fw}");
+        assert!(md.contains("| echo-validated | pending |"));
+        let t = targets(&rows);
+        assert_eq!(t[0].met, Some(false));
+        assert_eq!(t[2].value, "2.00");
+        assert_eq!(t[3].met, Some(true));
+    }
+}

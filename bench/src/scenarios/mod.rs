@@ -1,0 +1,239 @@
+//! The scenarios, each run against one fresh server process. To add one (e.g. `echo-validated`
+//! once the servers have a validated handler), add a [`Scenario`] variant, its name, and a run
+//! function; [`Scenario::pending`] marks one that is listed but not run yet.
+
+pub mod connect;
+pub mod echo;
+pub mod fanout;
+pub mod idle;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hdrhistogram::Histogram;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::client::Conn;
+use crate::report::Row;
+use crate::servers::Server;
+
+/// A scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    /// `echo`: emit, emitted back; closed loop.
+    Echo,
+    /// `echo-ack`: emit with an ack, acked back; closed loop.
+    EchoAck,
+    /// `echo-validated`: `echo` with a validated DTO. Pending: the servers have no validated
+    /// handler until the pipeline issue lands.
+    EchoValidated,
+    /// `fanout`: one sender, a room of clients, the broadcast rate stepped up.
+    Fanout,
+    /// `connect`: connections per second and handshake latency.
+    Connect,
+    /// `idle-<n>`: server RSS per idle connection with `n` connected.
+    Idle(usize),
+}
+
+impl Scenario {
+    /// Every scenario of a run: `--quick` measures idle memory at 1k only.
+    pub fn all(quick: bool) -> Vec<Scenario> {
+        let mut v = vec![
+            Scenario::Echo,
+            Scenario::EchoAck,
+            Scenario::EchoValidated,
+            Scenario::Fanout,
+            Scenario::Connect,
+            Scenario::Idle(1_000),
+        ];
+        if !quick {
+            v.push(Scenario::Idle(10_000));
+        }
+        v
+    }
+
+    /// The name on the command line and in the report.
+    pub fn name(self) -> String {
+        match self {
+            Scenario::Echo => "echo".into(),
+            Scenario::EchoAck => "echo-ack".into(),
+            Scenario::EchoValidated => "echo-validated".into(),
+            Scenario::Fanout => "fanout".into(),
+            Scenario::Connect => "connect".into(),
+            Scenario::Idle(n) if n % 1000 == 0 => format!("idle-{}k", n / 1000),
+            Scenario::Idle(n) => format!("idle-{n}"),
+        }
+    }
+
+    /// The scenarios `name` selects (`idle` selects both sizes).
+    pub fn parse(name: &str, quick: bool) -> Option<Vec<Scenario>> {
+        if name == "idle" {
+            return Some(vec![Scenario::Idle(1_000), Scenario::Idle(10_000)]);
+        }
+        if let Some(n) = name.strip_prefix("idle-") {
+            let n = match n.strip_suffix('k') {
+                Some(k) => k.parse::<usize>().ok()? * 1000,
+                None => n.parse().ok()?,
+            };
+            return Some(vec![Scenario::Idle(n)]);
+        }
+        Scenario::all(quick)
+            .into_iter()
+            .find(|s| s.name() == name)
+            .map(|s| vec![s])
+    }
+
+    /// Why the scenario is not run yet, if it is not.
+    pub fn pending(self) -> Option<&'static str> {
+        match self {
+            Scenario::EchoValidated => Some("pending: needs the pipeline / ValidationPipe issue"),
+            _ => None,
+        }
+    }
+
+    /// Runs the scenario against `server`; rows without server and round.
+    pub async fn run(self, server: &Server, p: &Params) -> Result<Vec<Row>, String> {
+        match self {
+            Scenario::Echo => echo::run(server, p, echo::Kind::Emit)
+                .await
+                .map(|r| vec![r]),
+            Scenario::EchoAck => echo::run(server, p, echo::Kind::Ack).await.map(|r| vec![r]),
+            Scenario::EchoValidated => Err("pending".into()),
+            Scenario::Fanout => fanout::run(server, p).await,
+            Scenario::Connect => connect::run(server, p).await.map(|r| vec![r]),
+            Scenario::Idle(n) => idle::run(server, p, n).await.map(|r| vec![r]),
+        }
+    }
+}
+
+/// Durations and sizes: full or `--quick`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Params {
+    /// Load before the measured window.
+    pub warmup: Duration,
+    /// The measured window.
+    pub measure: Duration,
+    /// Connections of the echo scenarios.
+    pub echo_conns: usize,
+    /// Clients in the fan-out room.
+    pub fanout_room: usize,
+    /// Broadcast rates, stepped up until fewer than 99% are delivered.
+    pub fanout_rates: Vec<u64>,
+    /// How long each rate is sent.
+    pub fanout_step: Duration,
+    /// How long deliveries are waited for after a step.
+    pub fanout_drain: Duration,
+    /// Concurrent connecting clients of the `connect` scenario.
+    pub connect_workers: usize,
+    /// Wait after the idle clients are connected, before RSS is read.
+    pub idle_settle: Duration,
+}
+
+impl Params {
+    /// The parameters of a full run, or of `--quick`.
+    pub fn new(quick: bool) -> Params {
+        if quick {
+            Params {
+                warmup: Duration::from_millis(500),
+                measure: Duration::from_millis(1500),
+                echo_conns: 100,
+                fanout_room: 1000,
+                fanout_rates: vec![100, 1000, 4000],
+                fanout_step: Duration::from_secs(1),
+                fanout_drain: Duration::from_secs(1),
+                connect_workers: 32,
+                idle_settle: Duration::from_millis(500),
+            }
+        } else {
+            Params {
+                warmup: Duration::from_secs(2),
+                measure: Duration::from_secs(8),
+                echo_conns: 100,
+                fanout_room: 1000,
+                fanout_rates: vec![100, 250, 500, 1000, 2000, 4000, 8000, 16000],
+                fanout_step: Duration::from_secs(3),
+                fanout_drain: Duration::from_secs(2),
+                connect_workers: 32,
+                idle_settle: Duration::from_secs(2),
+            }
+        }
+    }
+}
+
+/// A latency histogram in µs, 1 µs to 10 min, 3 significant digits.
+pub fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 600_000_000, 3).expect("valid histogram bounds")
+}
+
+/// Records `us` (clamped to the histogram's range).
+pub fn record(h: &mut Histogram<u64>, us: u64) {
+    h.saturating_record(us.max(1));
+}
+
+/// p50 and p99 of `h`, µs (`None` when empty).
+pub fn percentiles(h: &Histogram<u64>) -> (Option<f64>, Option<f64>) {
+    if h.is_empty() {
+        return (None, None);
+    }
+    (
+        Some(h.value_at_quantile(0.50) as f64),
+        Some(h.value_at_quantile(0.99) as f64),
+    )
+}
+
+/// Opens `n` connections to `addr`, at most `parallel` handshakes at a time.
+pub async fn connect_many(
+    addr: SocketAddr,
+    n: usize,
+    parallel: usize,
+) -> Result<Vec<Conn>, String> {
+    let permits = Arc::new(Semaphore::new(parallel));
+    let mut set = JoinSet::new();
+    for _ in 0..n {
+        let permits = permits.clone();
+        set.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let mut last = None;
+            for attempt in 0..3 {
+                match Conn::connect(addr).await {
+                    Ok(c) => return Ok(c),
+                    Err(e) => {
+                        last = Some(e);
+                        tokio::time::sleep(Duration::from_millis(50 * (attempt + 1))).await;
+                    }
+                }
+            }
+            Err(last.map(|e| e.to_string()).unwrap_or_default())
+        });
+    }
+    let mut conns = Vec::with_capacity(n);
+    while let Some(r) = set.join_next().await {
+        match r {
+            Ok(Ok(c)) => conns.push(c),
+            Ok(Err(e)) => return Err(format!("{} of {n} connected, then: {e}", conns.len())),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Ok(conns)
+}
+
+/// Waits for the tasks to end by themselves for up to `grace`, then aborts the rest.
+pub async fn finish<T: 'static>(set: &mut JoinSet<T>, grace: Duration) -> Vec<T> {
+    let mut out = Vec::new();
+    let deadline = tokio::time::Instant::now() + grace;
+    loop {
+        match tokio::time::timeout_at(deadline, set.join_next()).await {
+            Ok(Some(Ok(v))) => out.push(v),
+            Ok(Some(Err(_))) => {}
+            Ok(None) => break,
+            Err(_) => {
+                set.abort_all();
+                while set.join_next().await.is_some() {}
+                break;
+            }
+        }
+    }
+    out
+}
