@@ -147,10 +147,8 @@ fn route(msg: PushInfo, handlers: &Handlers, healthy: &AtomicBool, url: &str) {
                 tracing::warn!(target: "RedisAdapter", "dropped a message from Redis: {e}");
             }
         }
-        PushKind::Disconnection => {
-            if healthy.load(Ordering::Acquire) {
-                tracing::debug!(target: "RedisAdapter", url, "Redis connection closed");
-            }
+        PushKind::Disconnection if healthy.load(Ordering::Acquire) => {
+            tracing::debug!(target: "RedisAdapter", url, "Redis connection closed");
         }
         _ => {}
     }
@@ -252,21 +250,6 @@ impl GatewayApplication<RedisAdapter> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn passwords_are_not_shown() {
-        assert_eq!(
-            redact("redis://user:secret@host:6379/0"),
-            "redis://user:***@host:6379/0"
-        );
-        assert_eq!(redact("redis://:secret@host"), "redis://:***@host");
-        assert_eq!(redact("redis://host:6379"), "redis://host:6379");
-    }
-}
-
 /// The adapter type of an application scaled out with Redis Cluster (feature `redis-cluster`).
 #[cfg(feature = "redis-cluster")]
 pub type RedisClusterAdapter = socketioxide_redis::ClusterAdapter<Emitter>;
@@ -314,5 +297,20 @@ impl GatewayApplication<RedisClusterAdapter> {
             RedisAdapterCtr::new_with_driver(driver.clone(), RedisAdapterConfig::default())
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_not_shown() {
+        assert_eq!(
+            redact("redis://user:secret@host:6379/0"),
+            "redis://user:***@host:6379/0"
+        );
+        assert_eq!(redact("redis://:secret@host"), "redis://:***@host");
+        assert_eq!(redact("redis://host:6379"), "redis://host:6379");
     }
 }
