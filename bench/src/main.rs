@@ -240,6 +240,13 @@ fn run(mut cfg: Config) -> ExitCode {
                 );
                 eprintln!("{label} ...");
                 let result = rt.block_on(async {
+                    let busy = sys::wait_quiet(0.10, params.quiet_wait).await;
+                    if busy >= 0.10 {
+                        eprintln!(
+                            "    other processes keep {:.0}% of a core busy: the figures may be noisy",
+                            busy * 100.0
+                        );
+                    }
                     let server = Server::start(kind, cores, node.as_ref()).await?;
                     let r = scenario.run(&server, &params).await;
                     server.stop().await;

@@ -67,6 +67,27 @@ pub fn machine_busy_from_stat(stat: &str) -> Option<f64> {
     Some((total - v[3] - v[4]) / TICKS_PER_S * 1e6)
 }
 
+/// Waits until the rest of the machine is quiet: less than `threshold` of a core busy over a
+/// 500 ms window (this process excluded), for at most `max`. Returns the last busy figure, in
+/// cores.
+pub async fn wait_quiet(threshold: f64, max: std::time::Duration) -> f64 {
+    let start = Instant::now();
+    loop {
+        let (m0, s0, t0) = (machine_busy_us(), self_cpu_us(), Instant::now());
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let (m1, s1) = (machine_busy_us(), self_cpu_us());
+        let busy = match (m0, m1, s0, s1) {
+            (Some(m0), Some(m1), Some(s0), Some(s1)) => {
+                ((m1 - m0) - (s1 - s0)) / (t0.elapsed().as_secs_f64() * 1e6)
+            }
+            _ => return 0.0,
+        };
+        if busy < threshold || start.elapsed() >= max {
+            return busy.max(0.0);
+        }
+    }
+}
+
 /// CPU time of the server, of the generator, and of the whole machine, at one instant.
 #[derive(Debug, Clone, Copy)]
 pub struct CpuSample {

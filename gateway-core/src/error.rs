@@ -58,7 +58,7 @@ impl WsException {
     }
 
     /// The `exception` payload for this error, with the event and the payload it answers.
-    pub fn to_payload(&self, pattern: &str, data: Value) -> Value {
+    pub fn to_payload(&self, pattern: &str, data: Option<Value>) -> Value {
         match &self.body {
             ExceptionBody::Message(message) => error_payload(message, pattern, data),
             ExceptionBody::Object(object) => object.clone(),
@@ -103,14 +103,14 @@ pub enum HandlerError {
 
 impl HandlerError {
     /// The `exception` payload for this error (the wire shapes of NEST-SEMANTICS.md).
-    pub fn to_payload(&self, pattern: &str, data: Value) -> Value {
+    pub fn to_payload(&self, pattern: &str, data: Option<Value>) -> Value {
         match self {
             HandlerError::Exception(e) => e.to_payload(pattern, data),
             HandlerError::Validation(errors) => serde_json::json!({
                 "status": "error",
                 "message": "Validation failed",
                 "errors": errors,
-                "cause": { "pattern": pattern, "data": data },
+                "cause": cause(pattern, data),
             }),
             HandlerError::Internal(_) | HandlerError::Panic(_) => {
                 error_payload("Internal server error", pattern, data)
@@ -157,12 +157,21 @@ impl From<BoxError> for HandlerError {
     }
 }
 
-fn error_payload(message: &str, pattern: &str, data: Value) -> Value {
+fn error_payload(message: &str, pattern: &str, data: Option<Value>) -> Value {
     serde_json::json!({
         "status": "error",
         "message": message,
-        "cause": { "pattern": pattern, "data": data },
+        "cause": cause(pattern, data),
     })
+}
+
+/// `{"pattern","data"}`; no `data` when the client sent no argument (NestJS's `undefined`).
+fn cause(pattern: &str, data: Option<Value>) -> Value {
+    let mut cause = serde_json::json!({ "pattern": pattern });
+    if let (Some(data), Some(map)) = (data, cause.as_object_mut()) {
+        map.insert("data".to_owned(), data);
+    }
+    cause
 }
 
 /// Why the application could not start. Every variant says what to change.

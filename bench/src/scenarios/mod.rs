@@ -129,6 +129,8 @@ pub struct Params {
     pub connect_workers: usize,
     /// Wait after the idle clients are connected, before RSS is read.
     pub idle_settle: Duration,
+    /// Before each run, how long to wait at most for other processes to calm down.
+    pub quiet_wait: Duration,
 }
 
 impl Params {
@@ -142,9 +144,10 @@ impl Params {
                 fanout_room: 1000,
                 fanout_rates: vec![100, 1000, 4000],
                 fanout_step: Duration::from_secs(1),
-                fanout_drain: Duration::from_secs(1),
+                fanout_drain: Duration::from_millis(500),
                 connect_workers: 32,
                 idle_settle: Duration::from_millis(500),
+                quiet_wait: Duration::from_secs(3),
             }
         } else {
             Params {
@@ -152,11 +155,12 @@ impl Params {
                 measure: Duration::from_secs(8),
                 echo_conns: 100,
                 fanout_room: 1000,
-                fanout_rates: vec![100, 250, 500, 1000, 2000, 4000, 8000, 16000],
-                fanout_step: Duration::from_secs(3),
-                fanout_drain: Duration::from_secs(2),
+                fanout_rates: vec![100, 200, 400, 700, 1000, 1500, 2000, 3000, 4000, 6000],
+                fanout_step: Duration::from_secs(4),
+                fanout_drain: Duration::from_secs(1),
                 connect_workers: 32,
                 idle_settle: Duration::from_secs(2),
+                quiet_wait: Duration::from_secs(30),
             }
         }
     }

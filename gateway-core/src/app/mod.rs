@@ -300,11 +300,15 @@ impl<A: AppAdapter> GatewayApplication<A> {
 }
 
 trait Closer: Send {
+    /// Runs the disconnect hooks of this node's sockets, then closes every connection.
     fn close(&self) -> futures_util::future::BoxFuture<'_, ()>;
 }
 impl<A: Adapter> Closer for SocketIo<A> {
     fn close(&self) -> futures_util::future::BoxFuture<'_, ()> {
-        Box::pin(SocketIo::close(self))
+        Box::pin(async move {
+            crate::gateway::fire_disconnect_hooks(self).await;
+            SocketIo::close(self).await;
+        })
     }
 }
 

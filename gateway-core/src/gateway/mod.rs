@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use socketioxide::adapter::Adapter;
 
+pub(crate) use mount::fire_disconnect_hooks;
 pub use mount::{MountContext, MountFn, mount_gateway};
 pub use namespace::NamespaceSpec;
 pub use options::{CorsOptions, Origins, ServerOptions};

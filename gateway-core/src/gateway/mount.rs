@@ -5,10 +5,12 @@
 use std::any::Any;
 use std::sync::Arc;
 
+use futures_util::future::BoxFuture;
 use socketioxide::SocketIo;
 use socketioxide::handler::ConnectHandler;
 use socketioxide_core::adapter::Spawnable;
-use tokio_util::task::{TaskTracker, task_tracker::TaskTrackerToken};
+use std::sync::Mutex;
+use tokio_util::task::TaskTracker;
 
 use super::namespace::Matcher;
 use super::{Binding, Gateway};
@@ -40,6 +42,42 @@ pub type MountFn<A> = fn(
     &Matcher,
     &MountContext<'_>,
 ) -> Result<(), StartupError>;
+
+type HookFn = Box<dyn FnOnce(SocketRef, DisconnectReason) -> BoxFuture<'static, ()> + Send>;
+
+/// A socket's disconnect hook, stored on the socket; it runs at most once.
+pub(crate) struct DisconnectHook(Mutex<Option<HookFn>>);
+
+impl DisconnectHook {
+    fn new(
+        f: impl FnOnce(SocketRef, DisconnectReason) -> BoxFuture<'static, ()> + Send + 'static,
+    ) -> Self {
+        DisconnectHook(Mutex::new(Some(Box::new(f))))
+    }
+
+    /// Runs the hook, unless it already ran.
+    pub(crate) async fn fire(&self, socket: SocketRef, reason: DisconnectReason) {
+        let hook = self.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(hook) = hook {
+            hook(socket, reason).await;
+        }
+    }
+}
+
+/// Runs the disconnect hook of every socket of `io` on this node, with socket.io's
+/// "server shutting down" reason.
+pub(crate) async fn fire_disconnect_hooks<A: socketioxide::adapter::Adapter>(io: &SocketIo<A>) {
+    let reason = DisconnectReason(socketioxide::socket::DisconnectReason::ClosingServer);
+    let mut hooks = Vec::new();
+    for ns in io.nsps() {
+        for s in ns.sockets() {
+            if let Some(hook) = s.extensions.get::<Arc<DisconnectHook>>() {
+                hooks.push(async move { hook.fire(SocketRef::new(s), reason).await });
+            }
+        }
+    }
+    futures_util::future::join_all(hooks).await;
+}
 
 /// Why a connection is refused: the `message` of the client's `connect_error`.
 #[derive(Debug, thiserror::Error)]
@@ -132,17 +170,24 @@ pub fn mount_gateway<A: AppAdapter, G: Gateway>(
                 },
             );
             s.extensions.insert(conn);
-            // Counted until its disconnect hook has run, so that shutdown can wait for them.
-            s.extensions.insert(Arc::new(sockets.token()));
-            let on_disconnect = gateway.clone();
+            // The disconnect hook runs once: when the client leaves, or at shutdown (socketioxide
+            // forgets its sockets before closing them, so it would not call it then). The socket
+            // is counted until it has run, so that shutdown can wait for it.
+            let token = sockets.token();
+            let hook_gateway = gateway.clone();
+            s.extensions
+                .insert(Arc::new(DisconnectHook::new(move |socket, reason| {
+                    Box::pin(async move {
+                        hook_gateway.handle_disconnect(socket, reason).await;
+                        drop(token);
+                    })
+                })));
             s.on_disconnect(
-                move |s: socketioxide::extract::SocketRef<A>,
-                      reason: socketioxide::socket::DisconnectReason| async move {
-                    let token = s.extensions.remove::<Arc<TaskTrackerToken>>();
-                    on_disconnect
-                        .handle_disconnect(SocketRef::new(s), DisconnectReason(reason))
-                        .await;
-                    drop(token);
+                |s: socketioxide::extract::SocketRef<A>,
+                 reason: socketioxide::socket::DisconnectReason| async move {
+                    if let Some(hook) = s.extensions.get::<Arc<DisconnectHook>>() {
+                        hook.fire(SocketRef::new(s), DisconnectReason(reason)).await;
+                    }
                 },
             );
             Ok::<(), Refusal>(())
@@ -153,7 +198,7 @@ pub fn mount_gateway<A: AppAdapter, G: Gateway>(
         let socket = SocketRef::new(s);
         if let Err(error) = gateway.handle_connection(socket.clone()).await {
             tracing::error!(gateway = meta.name, sid = %socket.id(), "handle_connection failed: {error}; disconnecting");
-            let payload = error.to_payload("connection", serde_json::Value::Null);
+            let payload = error.to_payload("connection", None);
             socket.emit("exception", &payload).ok();
             socket.disconnect().ok();
         }

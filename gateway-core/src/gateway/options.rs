@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use socketioxide::{SocketIoBuilder, TransportType};
 
+/// socket.io's default `maxHttpBufferSize`, 1 MB.
+pub const DEFAULT_MAX_PAYLOAD: u64 = 1_000_000;
+
 /// The socket.io server options NestJS passes through (`path`, `transports`, `pingInterval`,
 /// `pingTimeout`, `connectTimeout`, `maxHttpBufferSize`, `cors`). `None`: no preference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -19,7 +22,7 @@ pub struct ServerOptions {
     pub ping_timeout: Option<u64>,
     /// How long a client has to join a namespace after the handshake, ms.
     pub connect_timeout: Option<u64>,
-    /// The largest packet accepted, bytes.
+    /// The largest packet accepted, bytes, on either transport (default 1 MB, as socket.io).
     pub max_payload: Option<u64>,
     /// CORS.
     pub cors: Option<CorsOptions>,
@@ -124,9 +127,12 @@ impl ServerOptions {
         if let Some(ms) = self.connect_timeout {
             b = b.connect_timeout(Duration::from_millis(ms));
         }
-        if let Some(bytes) = self.max_payload {
-            b = b.max_payload(bytes);
-        }
+        // socket.io's maxHttpBufferSize: 1 MB by default, on both transports (socketioxide's
+        // own default is 100 kB, which would refuse messages a NestJS server accepts).
+        let bytes = self.max_payload.unwrap_or(DEFAULT_MAX_PAYLOAD);
+        b = b
+            .max_payload(bytes)
+            .ws_max_message_size(usize::try_from(bytes).unwrap_or(usize::MAX));
         b
     }
 }

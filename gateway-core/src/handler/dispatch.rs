@@ -399,7 +399,7 @@ fn report(
         HandlerError::Validation(_) => tracing::warn!(gateway, event, %sid, "{error}"),
         HandlerError::Exception(_) => tracing::debug!(gateway, event, %sid, "{error}"),
     }
-    let payload = error.to_payload(event, incoming.data());
+    let payload = error.to_payload(event, incoming.payload());
     if let Err(e) = socket.emit("exception", &payload) {
         tracing::debug!(gateway, event, %sid, "could not send the exception: {e}");
     }

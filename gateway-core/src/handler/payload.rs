@@ -52,14 +52,19 @@ impl Incoming {
     }
 
     /// The payload as NestJS shows it in `cause.data`: the argument, an array when the client
-    /// sent several, `null` when it sent none.
-    pub fn data(&self) -> Json {
+    /// sent several, `None` (no `data` key, as NestJS's `undefined`) when it sent none.
+    pub fn payload(&self) -> Option<Json> {
         let mut args = self.args();
         match args.len() {
-            0 => Json::Null,
-            1 => args.remove(0),
-            _ => Json::Array(args),
+            0 => None,
+            1 => Some(args.remove(0)),
+            _ => Some(Json::Array(args)),
         }
+    }
+
+    /// [`payload`](Self::payload), `null` when the client sent none.
+    pub fn data(&self) -> Json {
+        self.payload().unwrap_or(Json::Null)
     }
 
     /// Called when socketioxide could not decode the body as `B`: decodes again from JSON,
