@@ -203,6 +203,11 @@ impl<A: AppAdapter> GatewayApplication<A> {
                 g.server.set(io.clone(), g.matcher.clone());
                 log_gateway(plan.port, g.meta);
             }
+            // socket.io always has its main namespace: a client may connect to `/` even when
+            // no gateway serves it (NestJS accepts it too).
+            if !plan.gateways.iter().any(|g| g.matcher.matches("/").is_some()) {
+                socketioxide_core::adapter::Spawnable::spawn(io.ns("/", async || {}));
+            }
             servers.push((plan.port, io, listener::router(layer, plan.options.cors)));
         }
 
