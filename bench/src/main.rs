@@ -42,7 +42,10 @@ usage: cargo run --release -p bench -- [options]
   --out FILE            also write the JSON report to FILE
   -h, --help            this text
 
-  bench serve framework|socketioxide   (internal) run one Rust server, print PORT=<n>";
+  bench serve framework|socketioxide   run one Rust server (what the benchmark starts), print PORT=<n>
+  bench load PORT echo|echo-ack MESSAGES [CONNECTIONS]
+                        send a fixed number of messages to 127.0.0.1:PORT in a closed loop
+                        (100 connections), for profiling a server started by hand";
 
 /// The command line.
 #[derive(Debug)]
@@ -134,6 +137,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("serve") {
         return servers::serve(args.get(1).map(String::as_str).unwrap_or_default());
+    }
+    if args.first().map(String::as_str) == Some("load") {
+        return load(&args[1..]);
     }
     match parse_args(&args) {
         Ok(Some(cfg)) => run(cfg),
@@ -333,6 +339,50 @@ fn run(mut cfg: Config) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `bench load PORT KIND MESSAGES [CONNECTIONS]`.
+fn load(args: &[String]) -> ExitCode {
+    let parsed = (|| -> Option<(u16, scenarios::echo::Kind, u64, usize)> {
+        let port = args.first()?.parse().ok()?;
+        let kind = match args.get(1)?.as_str() {
+            "echo" => scenarios::echo::Kind::Emit,
+            "echo-ack" => scenarios::echo::Kind::Ack,
+            _ => return None,
+        };
+        let messages = args.get(2)?.parse().ok()?;
+        let conns = match args.get(3) {
+            Some(c) => c.parse().ok()?,
+            None => 100,
+        };
+        Some((port, kind, messages, conns))
+    })();
+    let Some((port, kind, messages, conns)) = parsed else {
+        eprintln!("bench: usage: bench load PORT echo|echo-ack MESSAGES [CONNECTIONS]");
+        return ExitCode::from(2);
+    };
+    sys::raise_fd_limit();
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("bench: cannot start tokio: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    match rt.block_on(scenarios::echo::fixed_count(addr, kind, messages, conns)) {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("bench load: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn names(it: impl Iterator<Item = String>) -> String {
     it.collect::<Vec<_>>().join(", ")
 }
@@ -375,12 +425,33 @@ fn lock_version(name: &str) -> Option<String> {
     )
 }
 
-fn versions(node: Option<&NodeEnv>) -> serde_json::Value {
-    let rustc = std::process::Command::new("rustc")
-        .arg("--version")
+/// The output of a command, trimmed, if it ran.
+fn command_output(program: &str, args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn versions(node: Option<&NodeEnv>) -> serde_json::Value {
+    let rustc = command_output("rustc", &["--version"]);
+    // The framework as built: the commit, and whether its sources had uncommitted changes.
+    let commit = command_output("git", &["rev-parse", "--short", "HEAD"]);
+    let dirty = command_output(
+        "git",
+        &[
+            "status",
+            "--porcelain",
+            "--",
+            "../gateway-core",
+            "../gateway-macros",
+        ],
+    )
+    .map(|s| !s.is_empty());
     let mut v = json!({
         "bench": env!("CARGO_PKG_VERSION"),
         "gateway-core": lock_version("gateway-core"),
@@ -390,6 +461,8 @@ fn versions(node: Option<&NodeEnv>) -> serde_json::Value {
         "axum": lock_version("axum"),
         "hyper": lock_version("hyper"),
         "rustc": rustc,
+        "git_commit": commit,
+        "framework_sources_modified": dirty,
     });
     if let Some(node) = node {
         v["node"] = json!(node.version);

@@ -57,6 +57,12 @@ pub struct Row {
     /// Fan-out: broadcasts per second sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub broadcasts_per_s: Option<f64>,
+    /// Idle: server CPU per connection while the clients connected, µs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect_cpu_us: Option<f64>,
+    /// Idle: connections per second while the clients connected (100 at a time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connects_per_s: Option<f64>,
     /// Idle: server RSS with no connection, KiB.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rss_base_kb: Option<u64>,

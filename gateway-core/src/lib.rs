@@ -94,7 +94,8 @@ pub mod __private {
     pub use crate::AppAdapter;
     pub use crate::di::hooks_probe as probe;
     pub use crate::gateway::hook_result;
-    pub use crate::handler::dispatch::{Connection, on_message};
+    pub use crate::handler::dispatch::{BodyMeta, Connection, on_message};
+    pub use crate::handler::payload::struct_fields;
     pub use crate::handler::payload::{NoBody, Property, PropertyName};
     pub use crate::handler::reply;
     pub use crate::pipeline::EnhancerRef;

@@ -84,15 +84,20 @@ const _: () = {
                 self,
                 __binding,
                 0usize,
-                {
-                    #[allow(unused_imports)]
-                    use ::gateway_core::__private::validate_probe::{
-                        HasValidate as _, NoValidate as _,
-                    };
-                    (&&::gateway_core::__private::validate_probe::Probe::<
-                        RoomDto,
-                    >::new())
-                        .validator()
+                ::gateway_core::__private::BodyMeta::<RoomDto> {
+                    validate: {
+                        #[allow(unused_imports)]
+                        use ::gateway_core::__private::validate_probe::{
+                            HasOptionValidate as _, HasValidate as _, NoValidate as _,
+                        };
+                        (&&&::gateway_core::__private::validate_probe::Probe::<
+                            RoomDto,
+                        >::new())
+                            .validator()
+                    },
+                    target: |__b: &mut RoomDto| __b as &mut dyn ::core::any::Any,
+                    fields: ::gateway_core::__private::struct_fields::<RoomDto>,
+                    property: ::core::option::Option::None,
                 },
                 |
                     __gw: ::std::sync::Arc<Self>,

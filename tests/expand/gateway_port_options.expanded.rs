@@ -81,13 +81,20 @@ const _: () = {
                 self,
                 __binding,
                 0usize,
-                {
-                    #[allow(unused_imports)]
-                    use ::gateway_core::__private::validate_probe::{
-                        HasValidate as _, NoValidate as _,
-                    };
-                    (&&::gateway_core::__private::validate_probe::Probe::<String>::new())
-                        .validator()
+                ::gateway_core::__private::BodyMeta::<String> {
+                    validate: {
+                        #[allow(unused_imports)]
+                        use ::gateway_core::__private::validate_probe::{
+                            HasOptionValidate as _, HasValidate as _, NoValidate as _,
+                        };
+                        (&&&::gateway_core::__private::validate_probe::Probe::<
+                            String,
+                        >::new())
+                            .validator()
+                    },
+                    target: |__b: &mut String| __b as &mut dyn ::core::any::Any,
+                    fields: ::gateway_core::__private::struct_fields::<String>,
+                    property: ::core::option::Option::None,
                 },
                 |
                     __gw: ::std::sync::Arc<Self>,

@@ -70,15 +70,26 @@ const _: () = {
                 self,
                 __binding,
                 0usize,
-                {
-                    #[allow(unused_imports)]
-                    use ::gateway_core::__private::validate_probe::{
-                        HasValidate as _, NoValidate as _,
-                    };
-                    (&&::gateway_core::__private::validate_probe::Probe::<
+                ::gateway_core::__private::BodyMeta::<
+                    ::gateway_core::__private::NoBody,
+                > {
+                    validate: {
+                        #[allow(unused_imports)]
+                        use ::gateway_core::__private::validate_probe::{
+                            HasOptionValidate as _, HasValidate as _, NoValidate as _,
+                        };
+                        (&&&::gateway_core::__private::validate_probe::Probe::<
+                            ::gateway_core::__private::NoBody,
+                        >::new())
+                            .validator()
+                    },
+                    target: |__b: &mut ::gateway_core::__private::NoBody| {
+                        __b as &mut dyn ::core::any::Any
+                    },
+                    fields: ::gateway_core::__private::struct_fields::<
                         ::gateway_core::__private::NoBody,
-                    >::new())
-                        .validator()
+                    >,
+                    property: ::core::option::Option::None,
                 },
                 |
                     __gw: ::std::sync::Arc<Self>,

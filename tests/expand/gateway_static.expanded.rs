@@ -102,15 +102,20 @@ const _: () = {
                 self,
                 __binding,
                 0usize,
-                {
-                    #[allow(unused_imports)]
-                    use ::gateway_core::__private::validate_probe::{
-                        HasValidate as _, NoValidate as _,
-                    };
-                    (&&::gateway_core::__private::validate_probe::Probe::<
-                        SendDto,
-                    >::new())
-                        .validator()
+                ::gateway_core::__private::BodyMeta::<SendDto> {
+                    validate: {
+                        #[allow(unused_imports)]
+                        use ::gateway_core::__private::validate_probe::{
+                            HasOptionValidate as _, HasValidate as _, NoValidate as _,
+                        };
+                        (&&&::gateway_core::__private::validate_probe::Probe::<
+                            SendDto,
+                        >::new())
+                            .validator()
+                    },
+                    target: |__b: &mut SendDto| __b as &mut dyn ::core::any::Any,
+                    fields: ::gateway_core::__private::struct_fields::<SendDto>,
+                    property: ::core::option::Option::None,
                 },
                 |
                     __gw: ::std::sync::Arc<Self>,
@@ -145,15 +150,27 @@ const _: () = {
                 self,
                 __binding,
                 1usize,
-                {
-                    #[allow(unused_imports)]
-                    use ::gateway_core::__private::validate_probe::{
-                        HasValidate as _, NoValidate as _,
-                    };
-                    (&&::gateway_core::__private::validate_probe::Probe::<
-                        ::gateway_core::__private::Property<String, __Property1_0>,
-                    >::new())
-                        .validator()
+                ::gateway_core::__private::BodyMeta::<
+                    ::gateway_core::__private::Property<String, __Property1_0>,
+                > {
+                    validate: {
+                        #[allow(unused_imports)]
+                        use ::gateway_core::__private::validate_probe::{
+                            HasOptionValidate as _, HasValidate as _, NoValidate as _,
+                        };
+                        (&&&::gateway_core::__private::validate_probe::Probe::<
+                            String,
+                        >::new())
+                            .validator()
+                    },
+                    target: |
+                        __b: &mut ::gateway_core::__private::Property<
+                            String,
+                            __Property1_0,
+                        >|
+                    &mut __b.0 as &mut dyn ::core::any::Any,
+                    fields: ::gateway_core::__private::struct_fields::<String>,
+                    property: ::core::option::Option::Some("roomId"),
                 },
                 |
                     __gw: ::std::sync::Arc<Self>,

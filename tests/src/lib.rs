@@ -2,3 +2,4 @@
 //! applications on free ports.
 
 pub mod node;
+pub mod redis;

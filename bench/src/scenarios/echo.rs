@@ -129,3 +129,70 @@ pub async fn run(server: &Server, p: &Params, kind: Kind) -> Result<Row, String>
         ..Row::default()
     })
 }
+
+/// With `BENCH_LOAD_SYNC=FILE`, [`fixed_count`] creates FILE once connected and again once
+/// done, and each time waits until FILE is removed: a profiler can be reset and dumped at those
+/// points, so that connecting and disconnecting are left out of the profile.
+async fn sync_point() {
+    let Some(path) = std::env::var_os("BENCH_LOAD_SYNC") else {
+        return;
+    };
+    let path = std::path::PathBuf::from(path);
+    if std::fs::write(&path, b"").is_err() {
+        return;
+    }
+    while path.exists() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// `bench load <port> <echo|echo-ack> <messages> [connections]`: a fixed number of messages in
+/// a closed loop against a server started by hand (under a profiler, say), then a summary line.
+pub async fn fixed_count(
+    addr: std::net::SocketAddr,
+    kind: Kind,
+    messages: u64,
+    conns: usize,
+) -> Result<String, String> {
+    let conns = connect_many(addr, conns, 50).await?;
+    let (frame, answer) = kind.frames();
+    let (frame, answer): (Arc<[u8]>, Arc<[u8]>) = (frame.into(), answer.into());
+    let left = Arc::new(AtomicU64::new(messages));
+    sync_point().await;
+    let start = Instant::now();
+    let mut tasks = JoinSet::new();
+    for mut conn in conns {
+        let (frame, answer, left) = (frame.clone(), answer.clone(), left.clone());
+        tasks.spawn(async move {
+            // Handed back at the end, so that connections close after the last sync point.
+            while left
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                .is_ok()
+            {
+                conn.send(&frame).await?;
+                loop {
+                    conn.next().await?;
+                    if conn.message().starts_with(&answer) {
+                        break;
+                    }
+                }
+            }
+            Ok::<_, std::io::Error>(conn)
+        });
+    }
+    let mut open = Vec::new();
+    while let Some(r) = tasks.join_next().await {
+        match r {
+            Ok(Ok(conn)) => open.push(conn),
+            Ok(Err(e)) => return Err(e.to_string()),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    let s = start.elapsed().as_secs_f64();
+    sync_point().await;
+    drop(open);
+    Ok(format!(
+        "{messages} messages in {s:.2} s: {:.0} msg/s",
+        messages as f64 / s
+    ))
+}

@@ -41,9 +41,9 @@ pub async fn run(server: &Server, p: &Params, n: usize) -> Result<Row, String> {
     let kb = (rss as f64 - base as f64) / n as f64;
     Ok(Row {
         kb_per_conn: Some(kb),
-        // Connecting them: server CPU per connection, connections per second.
-        cpu_us_per_msg: Some(delta.server_us / n as f64),
-        msgs_per_s: Some(n as f64 / delta.wall_s),
+        // Connecting them (100 at a time): server CPU per connection, connections per second.
+        connect_cpu_us: Some(delta.server_us / n as f64),
+        connects_per_s: Some(n as f64 / delta.wall_s),
         client_saturated: delta.client_saturated(),
         client_cpu_util: Some(delta.client_util()),
         other_cpu_util: Some(delta.other_util()),

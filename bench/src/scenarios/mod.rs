@@ -147,7 +147,7 @@ impl Params {
                 fanout_drain: Duration::from_millis(500),
                 connect_workers: 32,
                 idle_settle: Duration::from_millis(500),
-                quiet_wait: Duration::from_secs(3),
+                quiet_wait: Duration::from_secs(1),
             }
         } else {
             Params {
@@ -160,7 +160,7 @@ impl Params {
                 fanout_drain: Duration::from_secs(1),
                 connect_workers: 32,
                 idle_settle: Duration::from_secs(2),
-                quiet_wait: Duration::from_secs(30),
+                quiet_wait: Duration::from_secs(15),
             }
         }
     }

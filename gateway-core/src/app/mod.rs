@@ -205,7 +205,11 @@ impl<A: AppAdapter> GatewayApplication<A> {
             }
             // socket.io always has its main namespace: a client may connect to `/` even when
             // no gateway serves it (NestJS accepts it too).
-            if !plan.gateways.iter().any(|g| g.matcher.matches("/").is_some()) {
+            if !plan
+                .gateways
+                .iter()
+                .any(|g| g.matcher.matches("/").is_some())
+            {
                 socketioxide_core::adapter::Spawnable::spawn(io.ns("/", async || {}));
             }
             servers.push((plan.port, io, listener::router(layer, plan.options.cors)));

@@ -9,7 +9,10 @@ use futures_util::future::BoxFuture;
 use socketioxide::SocketIo;
 use socketioxide::handler::ConnectHandler;
 use socketioxide_core::adapter::Spawnable;
+use std::panic::AssertUnwindSafe;
 use std::sync::Mutex;
+
+use futures_util::FutureExt;
 use tokio_util::task::TaskTracker;
 
 use super::namespace::Matcher;
@@ -152,7 +155,18 @@ pub fn mount_gateway<A: AppAdapter, G: Gateway>(
                     socket: &socket,
                     auth: &auth,
                 };
-                if let Err(refused) = connection::check(&connection_guards, &ctx).await {
+                let checked = AssertUnwindSafe(connection::check(&connection_guards, &ctx))
+                    .catch_unwind()
+                    .await
+                    .unwrap_or_else(|_| {
+                        tracing::error!(
+                            gateway = meta.name,
+                            ns = s.ns(),
+                            "a connection guard panicked"
+                        );
+                        Err(ConnectionRefused::new("Internal server error"))
+                    });
+                if let Err(refused) = checked {
                     tracing::debug!(
                         gateway = meta.name,
                         ns = s.ns(),

@@ -2,6 +2,7 @@
 //! waits for the connection hook, decodes the body, runs the handler (panics caught), sends its
 //! result, and turns any failure into an `exception` event. The socket always stays connected.
 
+use std::any::Any;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -39,11 +40,27 @@ pub struct MessageContext {
 pub(crate) struct Outbox {
     ack: Mutex<Option<Box<dyn ErasedAck>>>,
     capture: Option<Mutex<Reply>>,
+    /// The handler took an `AckSender`: its return value does not answer the ack (errors
+    /// still may, with `ack_errors`).
+    manual: AtomicBool,
 }
 
 impl Outbox {
     pub(crate) fn take_ack(&self) -> Option<Box<dyn ErasedAck>> {
         self.ack.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    pub(crate) fn ack_pending(&self) -> bool {
+        self.ack.lock().is_ok_and(|a| a.is_some())
+    }
+
+    /// The ack for the return value: none when the handler answers it itself.
+    fn take_reply_ack(&self) -> Option<Box<dyn ErasedAck>> {
+        if self.manual.load(Ordering::Acquire) {
+            None
+        } else {
+            self.take_ack()
+        }
     }
 
     fn take_capture(&self) -> Reply {
@@ -82,8 +99,12 @@ impl MessageContext {
             .is_some_and(|o| o.ack.lock().is_ok_and(|a| a.is_some()))
     }
 
-    pub(crate) fn take_ack(&mut self) -> Option<Box<dyn ErasedAck>> {
-        self.outbox.as_ref().and_then(|o| o.take_ack())
+    /// Hands the ack to the handler (an `AckSender` parameter): the return value will not
+    /// answer it.
+    pub(crate) fn manual_ack(&mut self) -> Option<Arc<Outbox>> {
+        let outbox = self.outbox.clone()?;
+        outbox.manual.store(true, Ordering::Release);
+        Some(outbox)
     }
 
     /// Answers the ack with `data`, if the client asked and nobody took the ack (with
@@ -98,7 +119,7 @@ impl MessageContext {
             *capture.lock().unwrap_or_else(|e| e.into_inner()) = Reply::Ack(value);
             return Ok(());
         }
-        match outbox.take_ack() {
+        match outbox.take_reply_ack() {
             Some(ack) => delivered(ack.send(&data)),
             None => Ok(()),
         }
@@ -191,6 +212,25 @@ impl Drop for Turn<'_> {
     }
 }
 
+/// What the generated code tells the dispatcher about a handler's body type.
+pub struct BodyMeta<B> {
+    /// Validates what pipes see (when its type implements `Validate`).
+    pub validate: Validator,
+    /// What pipes see: the body, or the property of `#[message_body("prop")]`.
+    pub target: fn(&mut B) -> &mut dyn Any,
+    /// serde's names of the fields of what pipes see, when it is a struct.
+    pub fields: fn() -> Option<&'static [&'static str]>,
+    /// `#[message_body("prop")]`.
+    pub property: Option<&'static str>,
+}
+
+impl<B> Clone for BodyMeta<B> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<B> Copy for BodyMeta<B> {}
+
 /// Registers handler `index` of gateway `G` on a freshly connected socket.
 ///
 /// `call` is the generated trampoline: it builds the other parameters from the context, calls
@@ -200,7 +240,7 @@ pub fn on_message<A, G, B, F, Fut>(
     gateway: &Arc<G>,
     binding: &Binding<'_>,
     index: usize,
-    validate: Validator,
+    body_meta: BodyMeta<B>,
     call: F,
 ) where
     A: Adapter,
@@ -239,6 +279,7 @@ pub fn on_message<A, G, B, F, Fut>(
                                 .then(|| Box::new(ack) as Box<dyn ErasedAck>),
                         ),
                         capture: capture.then(Mutex::default),
+                        manual: AtomicBool::new(false),
                     })
                 });
                 let run = handle(
@@ -249,7 +290,7 @@ pub fn on_message<A, G, B, F, Fut>(
                     G::meta(),
                     &pipeline,
                     outbox.clone(),
-                    validate,
+                    body_meta,
                     |ctx, body| call(gateway, ctx, body),
                 );
                 let result = match AssertUnwindSafe(run).catch_unwind().await {
@@ -282,7 +323,7 @@ async fn handle<B, Fut>(
     gateway: &'static GatewayMeta,
     pipeline: &Pipeline,
     outbox: Option<Arc<Outbox>>,
-    validate: Validator,
+    body_meta: BodyMeta<B>,
     call: impl FnOnce(MessageContext, B) -> Fut + Send,
 ) -> Result<(), HandlerError>
 where
@@ -317,16 +358,22 @@ where
         if !pipeline.pipes.is_empty() {
             let meta = ArgumentMetadata {
                 type_name: std::any::type_name::<B>(),
-                validate,
+                validate: body_meta.validate,
             };
             for pipe in &pipeline.pipes {
-                pipe.transform(&mut body, &meta).map_err(|e| match e {
-                    HandlerError::Validation(mut errors) => {
-                        wire_names(&mut errors, &incoming.data());
-                        HandlerError::Validation(errors)
-                    }
-                    other => other,
-                })?;
+                pipe.transform((body_meta.target)(&mut body), &meta)
+                    .map_err(|e| match e {
+                        HandlerError::Validation(mut errors) => {
+                            let data = incoming.data();
+                            let payload = match body_meta.property {
+                                Some(p) => data.get(p).cloned().unwrap_or_default(),
+                                None => data,
+                            };
+                            wire_names(&mut errors, &payload, (body_meta.fields)());
+                            HandlerError::Validation(errors)
+                        }
+                        other => other,
+                    })?;
             }
         }
         call(context(outbox.clone()), body).await?;
@@ -340,7 +387,7 @@ where
     }
     match interceptor::chain(&pipeline.interceptors, &ctx, Box::pin(core)).await? {
         Reply::Nothing => Ok(()),
-        Reply::Ack(value) => match outbox.as_deref().and_then(Outbox::take_ack) {
+        Reply::Ack(value) => match outbox.as_deref().and_then(Outbox::take_reply_ack) {
             Some(ack) => delivered(ack.send(&value)),
             None => Ok(()),
         },

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use socketioxide::SendError;
 use socketioxide::adapter::Adapter;
 
-use super::dispatch::MessageContext;
+use super::dispatch::{MessageContext, Outbox};
 use crate::error::{BoxError, HandlerError};
 use crate::socket::{DynData, SocketRef};
 
@@ -47,8 +47,9 @@ impl FromMessageContext for SocketRef {
 /// The ack callback of the message, for handlers that answer it themselves (NestJS's `@Ack()`).
 ///
 /// A handler that takes it no longer has its return value sent as the ack. Sending on a
-/// message whose client did not ask for an ack does nothing.
-pub struct AckSender(Option<Box<dyn ErasedAck>>);
+/// message whose client did not ask for an ack does nothing. If the handler fails without
+/// sending, the ack is still there for `ack_errors(true)`.
+pub struct AckSender(Option<Arc<Outbox>>);
 
 pub(crate) trait ErasedAck: Send + 'static {
     fn send(self: Box<Self>, data: DynData<'_>) -> Result<(), SendError>;
@@ -61,18 +62,14 @@ impl<A: Adapter> ErasedAck for socketioxide::extract::AckSender<A> {
 }
 
 impl AckSender {
-    pub(crate) fn new(inner: Option<Box<dyn ErasedAck>>) -> Self {
-        AckSender(inner)
-    }
-
-    /// Whether the client asked for an ack.
+    /// Whether the client asked for an ack that has not been answered yet.
     pub fn requested(&self) -> bool {
-        self.0.is_some()
+        self.0.as_ref().is_some_and(|o| o.ack_pending())
     }
 
-    /// Answers the ack with `data`.
+    /// Answers the ack with `data` (once: later calls do nothing).
     pub fn send<T: Serialize + ?Sized>(self, data: &T) -> Result<(), SendError> {
-        match self.0 {
+        match self.0.as_ref().and_then(|o| o.take_ack()) {
             Some(ack) => ack.send(&data),
             None => Ok(()),
         }
@@ -89,7 +86,7 @@ impl std::fmt::Debug for AckSender {
 
 impl FromMessageContext for AckSender {
     fn from_context(ctx: &mut MessageContext) -> Result<Self, HandlerError> {
-        Ok(AckSender::new(ctx.take_ack()))
+        Ok(AckSender(ctx.manual_ack()))
     }
 }
 

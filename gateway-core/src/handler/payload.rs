@@ -164,3 +164,49 @@ impl<'de, T: serde::Deserialize<'de>, N: PropertyName> serde::Deserialize<'de> f
             .map(|v| Property(v, std::marker::PhantomData))
     }
 }
+
+/// The names serde gives the fields of struct `T` on the wire (after `rename`/`rename_all`),
+/// or `None` when `T` is not a struct. Asks `T`'s `Deserialize` impl, which names them to
+/// the deserializer; nothing is decoded.
+pub fn struct_fields<T: DeserializeOwned>() -> Option<&'static [&'static str]> {
+    use serde::de::{Error, Visitor};
+
+    #[derive(Debug)]
+    struct Found(Option<&'static [&'static str]>);
+    impl std::fmt::Display for Found {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("field names probe")
+        }
+    }
+    impl std::error::Error for Found {}
+    impl Error for Found {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Found(None)
+        }
+    }
+
+    struct Probe;
+    impl<'de> serde::Deserializer<'de> for Probe {
+        type Error = Found;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Found> {
+            Err(Found(None))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Found> {
+            Err(Found(Some(fields)))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+    match T::deserialize(Probe) {
+        Err(Found(fields)) => fields,
+        Ok(_) => None,
+    }
+}

@@ -80,10 +80,16 @@ pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
 fn flatten(errors: &validator::ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
     use validator::ValidationErrorsKind as Kind;
     for (field, kind) in errors.errors() {
-        let path = if prefix.is_empty() {
-            field.to_string()
+        // validator names the elements of a top-level `Vec` body `_tmp_validator[i]`.
+        let field: &str = if field.as_ref() == "_tmp_validator" {
+            ""
         } else {
-            format!("{prefix}.{field}")
+            field.as_ref()
+        };
+        let path = match (prefix.is_empty(), field.is_empty()) {
+            (true, _) => field.to_owned(),
+            (false, true) => prefix.to_owned(),
+            (false, false) => format!("{prefix}.{field}"),
         };
         match kind {
             Kind::Field(list) => {
@@ -113,7 +119,11 @@ fn flatten(errors: &validator::ValidationErrors, prefix: &str, out: &mut Vec<Fie
 /// Renames the fields of validation errors to the names they have in `payload` (`room_id`
 /// becomes `roomId` under `#[serde(rename_all = "camelCase")]`): each path segment is matched
 /// to a key of the payload that is the same but for case, `_` and `-`. Unmatched segments stay.
-pub fn wire_names(errors: &mut [FieldError], payload: &serde_json::Value) {
+pub fn wire_names(
+    errors: &mut [FieldError],
+    payload: &serde_json::Value,
+    fields: Option<&'static [&'static str]>,
+) {
     fn norm(s: &str) -> String {
         s.chars()
             .filter(|c| *c != '_' && *c != '-')
@@ -133,8 +143,24 @@ pub fn wire_names(errors: &mut [FieldError], payload: &serde_json::Value) {
                     .find(|k| k.as_str() == name)
                     .or_else(|| o.keys().find(|k| norm(k) == norm(name)))
             });
-            let wire = key.cloned().unwrap_or_else(|| name.to_owned());
-            at = at.get(&wire).unwrap_or(&serde_json::Value::Null);
+            // A field the client left out: take the casing its siblings use.
+            let camel_siblings = at
+                .as_object()
+                .is_some_and(|o| o.keys().any(|k| k.chars().any(char::is_uppercase)));
+            // At the top, serde's own names say it even for fields the client left out.
+            let declared = match out.is_empty() {
+                true => fields.and_then(|f| f.iter().find(|f| norm(f) == norm(name))),
+                false => None,
+            };
+            let wire = match (key, declared) {
+                (Some(k), _) => k.clone(),
+                (None, Some(d)) => (*d).to_owned(),
+                (None, None) if camel_siblings => camel(name),
+                (None, None) => name.to_owned(),
+            };
+            if !wire.is_empty() {
+                at = at.get(&wire).unwrap_or(&serde_json::Value::Null);
+            }
             match index {
                 Some(i) => {
                     at = i
@@ -153,6 +179,23 @@ pub fn wire_names(errors: &mut [FieldError], payload: &serde_json::Value) {
             e.field = renamed;
         }
     }
+}
+
+/// `coupon_code` -> `couponCode`.
+fn camel(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = !out.is_empty();
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A readable message for a validator error without one of its own.
@@ -196,6 +239,20 @@ pub mod probe {
     impl<T> Default for Probe<T> {
         fn default() -> Self {
             Self::new()
+        }
+    }
+
+    /// Selected for `Option<T>` when `T: Validate`: `Some` is validated.
+    pub trait HasOptionValidate<T> {
+        /// The validator of `Some`.
+        fn validator(&self) -> super::Validator;
+    }
+    impl<T: validator::Validate + 'static> HasOptionValidate<Option<T>> for &&Probe<Option<T>> {
+        fn validator(&self) -> super::Validator {
+            Some(|v| match v.downcast_ref::<Option<T>>() {
+                Some(Some(t)) => t.validate(),
+                _ => Ok(()),
+            })
         }
     }
 
@@ -244,19 +301,38 @@ mod tests {
             err("room_id"),
             err("home_address.zip_code"),
             err("items[0].item_name"),
-            err("unknown"),
+            err("coupon_code"),
         ];
-        wire_names(&mut errors, &payload);
+        wire_names(&mut errors, &payload, None);
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        // coupon_code is missing from the payload: its siblings' casing is used.
         assert_eq!(
             fields,
             [
                 "roomId",
                 "homeAddress.zipCode",
                 "items[0].itemName",
-                "unknown"
+                "couponCode"
             ]
         );
         assert_eq!(errors[0].message, "roomId is too long");
+
+        let mut list = vec![err("[1].room_id")];
+        wire_names(&mut list, &json!([{"roomId": "a"}, {"roomId": ""}]), None);
+        assert_eq!(list[0].field, "[1].roomId");
+
+        let mut snake = vec![err("room_id")];
+        wire_names(&mut snake, &json!({"other_field": 1}), None);
+
+        let mut absent = vec![err("coupon_code")];
+        wire_names(&mut absent, &json!({}), Some(&["couponCode"]));
+        assert_eq!(
+            absent[0].field, "couponCode",
+            "serde's names cover fields the client left out"
+        );
+        assert_eq!(
+            snake[0].field, "room_id",
+            "snake_case payloads keep snake_case names"
+        );
     }
 }

@@ -89,6 +89,10 @@ fn bind_handler(
     markers: &mut Vec<TokenStream>,
 ) -> TokenStream {
     let mut body_ty = quote!(::gateway_core::__private::NoBody);
+    // What pipes see: the body, or the property of `#[message_body("prop")]`.
+    let mut piped_ty = body_ty.clone();
+    let mut pipe_target = quote!(|__b: &mut #body_ty| __b as &mut dyn ::core::any::Any);
+    let mut property = quote!(::core::option::Option::None);
     let mut lets = Vec::new();
     let mut args = Vec::new();
     let mut checks = Vec::new();
@@ -99,6 +103,8 @@ fn bind_handler(
         match &p.kind {
             ParamKind::Body(None, _) => {
                 body_ty = quote!(#ty);
+                piped_ty = quote!(#ty);
+                pipe_target = quote!(|__b: &mut #ty| __b as &mut dyn ::core::any::Any);
                 checks.push(assert_body(ty));
                 lets.push(quote_spanned!(span=> let #arg: #ty = __body;));
             }
@@ -111,6 +117,9 @@ fn bind_handler(
                     }
                 });
                 body_ty = quote!(::gateway_core::__private::Property<#ty, #marker>);
+                piped_ty = quote!(#ty);
+                pipe_target = quote!(|__b: &mut #body_ty| &mut __b.0 as &mut dyn ::core::any::Any);
+                property = quote!(::core::option::Option::Some(#prop));
                 checks.push(assert_body(ty));
                 lets.push(quote_spanned!(span=> let #arg: #ty = __body.0;));
             }
@@ -141,10 +150,17 @@ fn bind_handler(
             self,
             __binding,
             #i,
-            {
-                #[allow(unused_imports)]
-                use ::gateway_core::__private::validate_probe::{HasValidate as _, NoValidate as _};
-                (&&::gateway_core::__private::validate_probe::Probe::<#body_ty>::new()).validator()
+            ::gateway_core::__private::BodyMeta::<#body_ty> {
+                validate: {
+                    #[allow(unused_imports)]
+                    use ::gateway_core::__private::validate_probe::{
+                        HasOptionValidate as _, HasValidate as _, NoValidate as _,
+                    };
+                    (&&&::gateway_core::__private::validate_probe::Probe::<#piped_ty>::new()).validator()
+                },
+                target: #pipe_target,
+                fields: ::gateway_core::__private::struct_fields::<#piped_ty>,
+                property: #property,
             },
             |__gw: ::std::sync::Arc<Self>, mut __ctx: ::gateway_core::handler::MessageContext, __body: #body_ty| async move {
                 let _ = &__body;

@@ -273,9 +273,9 @@ impl Enhancers {
                 "roles" => {
                     match a.parse_args_with(Punctuated::<LitStr, Token![,]>::parse_terminated) {
                         Ok(list) => {
-                            let roles: Vec<String> = list.iter().map(|r| format!("{:?}", r.value())).collect();
+                            let roles: Vec<String> = list.iter().map(LitStr::value).collect();
                             let key = LitStr::new("roles", a.path().span());
-                            out.metadata.push((key, format!("[{}]", roles.join(","))));
+                            out.metadata.push((key, serde_json::Value::from(roles).to_string()));
                         }
                         Err(_) => cx.error(a, "expected #[roles(\"admin\", ...)]"),
                     }
@@ -290,29 +290,56 @@ impl Enhancers {
 
 /// A literal expression (or an array of them) as JSON text.
 fn to_json(e: &syn::Expr) -> syn::Result<String> {
+    to_value(e).map(|v| v.to_string())
+}
+
+fn to_value(e: &syn::Expr) -> syn::Result<serde_json::Value> {
+    use serde_json::Value;
     use syn::{Expr, Lit};
+    let unsupported = |t: &dyn quote::ToTokens| {
+        syn::Error::new_spanned(
+            t,
+            "metadata values are strings, numbers, booleans or arrays of them",
+        )
+    };
     match e {
         Expr::Lit(l) => match &l.lit {
-            Lit::Str(s) => Ok(format!("{:?}", s.value())),
-            Lit::Int(i) => Ok(i.base10_digits().to_owned()),
-            Lit::Float(f) => Ok(f.base10_digits().to_owned()),
-            Lit::Bool(b) => Ok(b.value.to_string()),
-            other => Err(syn::Error::new_spanned(
-                other,
-                "metadata values are strings, numbers, booleans or arrays of them",
-            )),
+            Lit::Str(s) => Ok(Value::String(s.value())),
+            Lit::Int(i) => i
+                .base10_parse::<i64>()
+                .map(Value::from)
+                .or_else(|_| i.base10_parse::<u64>().map(Value::from)),
+            Lit::Float(f) => {
+                let n = f.base10_parse::<f64>()?;
+                serde_json::Number::from_f64(n)
+                    .map(Value::Number)
+                    .ok_or_else(|| unsupported(f))
+            }
+            Lit::Bool(b) => Ok(Value::Bool(b.value)),
+            other => Err(unsupported(other)),
         },
-        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => {
-            Ok(format!("-{}", to_json(&u.expr)?))
-        }
-        Expr::Array(a) => {
-            let items: syn::Result<Vec<String>> = a.elems.iter().map(to_json).collect();
-            Ok(format!("[{}]", items?.join(",")))
-        }
-        other => Err(syn::Error::new_spanned(
-            other,
-            "metadata values are strings, numbers, booleans or arrays of them",
-        )),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => match to_value(&u.expr)? {
+            Value::Number(n) => {
+                let negated = n
+                    .as_i64()
+                    .and_then(|i| i.checked_neg())
+                    .map(Value::from)
+                    .or_else(|| {
+                        n.as_f64()
+                            .and_then(|f| serde_json::Number::from_f64(-f))
+                            .map(Value::Number)
+                    });
+                negated.ok_or_else(|| unsupported(u))
+            }
+            _ => Err(unsupported(u)),
+        },
+        Expr::Array(a) => a
+            .elems
+            .iter()
+            .map(to_value)
+            .collect::<syn::Result<Vec<_>>>()
+            .map(Value::Array),
+        other => Err(unsupported(other)),
     }
 }
 
