@@ -17,13 +17,19 @@ pub struct NotificationsGateway {
 
 #[web_socket_gateway(port = 3001, namespace = "/notifications")]
 impl NotificationsGateway {
-    /// Starts the ticker: `tick` `{"at"}` to every client once a second.
+    /// Starts the ticker: `tick` `{"at"}` to every client once a second. Each node ticks
+    /// its own clients (`local()`), so that with Redis a client still gets one a second.
     async fn after_init(&self, server: WsServer) {
         let task = tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(1));
             loop {
                 every.tick().await;
-                if let Err(e) = server.emit("tick", &json!({ "at": now_ms() })).await {
+                if let Err(e) = server
+                    .all()
+                    .local()
+                    .emit("tick", &json!({ "at": now_ms() }))
+                    .await
+                {
                     tracing::warn!("tick not sent: {e}");
                 }
             }

@@ -265,6 +265,14 @@ pub enum StartupError {
         /// What the client said.
         reason: String,
     },
+    /// The adapter could not get ready for a namespace (a remote adapter's subscriptions).
+    #[error("the adapter could not get ready for namespace {namespace}: {reason}")]
+    AdapterInit {
+        /// The namespace.
+        namespace: String,
+        /// Why.
+        reason: String,
+    },
     /// A provider's constructor or `on_module_init` hook failed.
     #[error("{provider} failed to initialise: {source}")]
     ProviderInit {

@@ -54,15 +54,24 @@ pub use gateway_macros::{
 pub use handler::{AckSender, Extension, NsParams, WsResponse};
 pub use socket::{Broadcast, DisconnectReason, EmitError, RemoteSocket, SocketRef};
 
-/// An adapter an application can run on: socketioxide's in-memory one (the default) or a
-/// remote one (Redis). Every gateway works on any of them.
+/// An adapter an application can run on: socketioxide's in-memory one (the default) or Redis
+/// (feature `redis`). Every gateway works on any of them.
+///
+/// It says how to wait until a namespace's adapter is ready, so that
+/// [`GatewayApplication::start`] returns only once every gateway can be reached.
 pub trait AppAdapter:
     socketioxide::adapter::Adapter + socketioxide_core::adapter::DefinedAdapter
 {
+    /// Waits for the initialisation socketioxide started for a namespace.
+    fn ready(
+        init: <Self as socketioxide_core::adapter::CoreAdapter<socketioxide::adapter::Emitter>>::InitRes,
+    ) -> futures_util::future::BoxFuture<'static, Result<(), String>>;
 }
-impl<A: socketioxide::adapter::Adapter + socketioxide_core::adapter::DefinedAdapter> AppAdapter
-    for A
-{
+
+impl AppAdapter for socketioxide::adapter::LocalAdapter {
+    fn ready(_: ()) -> futures_util::future::BoxFuture<'static, Result<(), String>> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// What a gateway file needs: `use gateway_core::prelude::*;`.

@@ -130,7 +130,7 @@ impl SocketRef {
         self.0.leave_all()
     }
 
-    /// The rooms this socket is in (its own id room included).
+    /// The rooms this socket has joined.
     pub fn rooms(&self) -> Vec<Room> {
         self.0.rooms()
     }

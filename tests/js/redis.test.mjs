@@ -5,6 +5,7 @@
 //   DEMO_A_URL, DEMO_B_URL     two demo nodes (demo_app::start_with(.., Some(redis_url)))
 //   SCALE_A_URL, SCALE_B_URL   two ScaleModule nodes (test gateways: /scale and /)
 //   SIDE_A_URL, SIDE_B_URL     their second listener (SideGateway's own port, /side)
+//   SCALE_URLS, SIDE_URLS      the main and side listeners of all six ScaleModule nodes (A, B, ...)
 //   ROOT_A_URL, ROOT_B_URL     two RootOnlyModule nodes (/ only: one socket.io server each)
 //   CONTROL_ADDR               127.0.0.1:PORT: `stop` / `start` Redis (lib/redis-helpers.mjs)
 //
@@ -30,6 +31,7 @@ import {
   once,
   onceDisconnected,
   onceMatching,
+  sleep,
   uniqueSuffix,
 } from './lib/client.mjs';
 import { chatClient, pollUntil, redisControl, watchDisconnects } from './lib/redis-helpers.mjs';
@@ -41,6 +43,8 @@ const {
   SCALE_B_URL,
   SIDE_A_URL,
   SIDE_B_URL,
+  SCALE_URLS,
+  SIDE_URLS,
   ROOT_A_URL,
   ROOT_B_URL,
   CONTROL_ADDR,
@@ -49,11 +53,11 @@ const {
 } = process.env;
 
 const NODES =
-  DEMO_A_URL && DEMO_B_URL && SCALE_A_URL && SCALE_B_URL && SIDE_A_URL && SIDE_B_URL && ROOT_A_URL && ROOT_B_URL;
+  DEMO_A_URL && DEMO_B_URL && SCALE_A_URL && SCALE_B_URL && SIDE_A_URL && SIDE_B_URL && ROOT_A_URL && ROOT_B_URL && SCALE_URLS && SIDE_URLS;
 if (!NODES && !(CLUSTER_A_URL && CLUSTER_B_URL)) {
   throw new Error(
     'set DEMO_A_URL, DEMO_B_URL, SCALE_A_URL, SCALE_B_URL, SIDE_A_URL, SIDE_B_URL, ROOT_A_URL, ' +
-      'ROOT_B_URL (+ CONTROL_ADDR), ' +
+      'ROOT_B_URL, SCALE_URLS, SIDE_URLS (+ CONTROL_ADDR), ' +
       'or CLUSTER_A_URL and CLUSTER_B_URL: run it from cargo test --test redis_e2e',
   );
 }
@@ -71,6 +75,8 @@ const ON_CLUSTER = {
 
 /** How long an event that crosses Redis may take. */
 const CROSS_MS = 5000;
+/** How long Redis stays away in the idle-node scenario. */
+const OUTAGE_MS = 2000;
 /** The window in which a duplicate (or a message that must not come) would show up. */
 const DUP_MS = 400;
 
@@ -359,20 +365,55 @@ describe('test gateways on two nodes, one Redis', ON_NODES, () => {
   });
 
   test('a broadcast on / crosses nodes when the app also has a gateway on its own port', async () => {
-    // Each node has two socket.io servers (main listener: RootGateway on /; SideGateway's
-    // port: /side and socket.io's own /), both on the node's one Redis connection.
-    const [a, b] = await Promise.all([connect(SCALE_A_URL, '/'), connect(SCALE_B_URL, '/')]);
-    a.name = 'a (/ on node A)';
-    b.name = 'b (/ on node B)';
-    // socket.io's own / of the side port: with the in-memory adapter a broadcast on the main
-    // listener's / never reaches it (another server); it must not on Redis either.
-    const sideRoot = await connect(SIDE_B_URL, '/');
-    sideRoot.name = 'side / on node B';
-    assert.equal(await emitWithAck(a, 'shout', 'root A->B'), true);
-    await getsOnce(b, 'shout', ['root A->B']);
-    assert.equal(await emitWithAck(b, 'shout', 'root B->A'), true);
-    await getsOnce(a, 'shout', ['root B->A']);
-    await Promise.all([a, b, sideRoot].map((s) => expectNothing(s, 'shout', DUP_MS)));
+    // Each ScaleModule node has two socket.io servers (main listener: RootGateway on /;
+    // SideGateway's port: /side and socket.io's own /), both on the node's one Redis
+    // connection. Six nodes: which of a node's two / gets the messages of the others may vary.
+    const urls = SCALE_URLS.split(',');
+    const clients = await Promise.all(urls.map((u) => connect(u, '/')));
+    clients.forEach((c, i) => (c.name = `/ on ScaleModule node ${i} (${urls[i]})`));
+    // Every node shouts once; then every client waits (in parallel, bounded) for the others'.
+    for (const [i, sender] of clients.entries()) {
+      assert.equal(await emitWithAck(sender, 'shout', `root from node ${i}`), true);
+    }
+    const missing = [];
+    await Promise.all(
+      clients.flatMap((s, j) =>
+        [...clients.keys()]
+          .filter((i) => i !== j)
+          .map(async (i) => {
+            const got = await onceMatching(s, 'shout', ([t]) => t === `root from node ${i}`, CROSS_MS).catch(() => null);
+            if (!got) missing.push(`node ${j} missed node ${i}'s`);
+          }),
+      ),
+    );
+    missing.sort();
+    const deaf = [...new Set(missing.map((m) => m.split(' missed')[0]))];
+    assert.deepEqual(
+      missing,
+      [],
+      `every node's / receives every other node's broadcast on /; ${missing.length} of ` +
+        `${clients.length * (clients.length - 1)} missed; deaf: ${deaf.join(', ')}`,
+    );
+    await Promise.all(clients.map((s) => expectNothing(s, 'shout', DUP_MS)));
+  });
+
+  test('on Redis as in memory, / of a gateway port gets nothing of the main listener\'s /', async () => {
+    // With the in-memory adapter each port is its own socket.io server: a broadcast on the
+    // main listener's / never reaches clients of socket.io's / on SideGateway's port.
+    const urls = SCALE_URLS.split(',');
+    const sides = SIDE_URLS.split(',');
+    const sender = await connect(urls[0], '/');
+    const sideRoots = await Promise.all(sides.map((u) => connect(u, '/')));
+    const others = await Promise.all(urls.slice(1).map((u) => connect(u, '/')));
+    assert.equal(await emitWithAck(sender, 'shout', 'main / only'), true);
+    // Wait until the mains that do receive have it (up to one per node), then look at the sides.
+    await Promise.all(others.map((s) => onceMatching(s, 'shout', () => true, 1000).catch(() => null)));
+    const leaked = [];
+    for (const [i, s] of sideRoots.entries()) {
+      const got = await expectNothing(s, 'shout', i === 0 ? DUP_MS : 0).then(() => null, (e) => e.message);
+      if (got) leaked.push(`side port of node ${i} (${sides[i]}): ${got}`);
+    }
+    assert.deepEqual(leaked, [], 'a broadcast on the main listener\'s / reached / on gateway ports');
   });
 
   test('a broadcast on a gateway on its own port crosses nodes', async () => {
@@ -402,6 +443,9 @@ describe('Redis restarted in the middle', ON_RESTART, () => {
     // Local delivery goes on.
     assert.equal(await emitWithAck(a, 'server-emit', 'while away'), true);
     await getsOnce(a, 'server-wide', ['while away'], 3000);
+    // The scenario, not a synchronisation: the outage lasts OUTAGE_MS, longer than the
+    // reconnection attempts a Redis client makes by itself right after losing the server.
+    await sleep(OUTAGE_MS);
     await redisControl(CONTROL_ADDR, 'start');
 
     // Node A sends until node B gets one (node B itself sends nothing).
@@ -465,6 +509,12 @@ describe('Redis restarted in the middle', ON_RESTART, () => {
       expectNothing(b1, 'chat/receive', DUP_MS, isText('down: from A')),
       expectNothing(a1, 'chat/receive', 0, isText('down: from B')),
     ]);
+    // A client connecting meanwhile is served too (the namespace exists on its node).
+    const late = await chat(DEMO_A_URL, `late-${uniqueSuffix()}`);
+    await joinRoom(late, r);
+    await send(a2, r, 'down: to late');
+    for (const s of [late, a1, a2]) await onceMatching(s, 'chat/receive', isText('down: to late'), 3000);
+    late.disconnect();
     // Typing, locally.
     a1.emit('typing', { roomId: r });
     assert.deepEqual(await onceMatching(a2, 'typing', ([t]) => t?.from === a1.userName, 3000), [
@@ -503,6 +553,36 @@ describe('Redis restarted in the middle', ON_RESTART, () => {
       await Promise.all([a1, a2, b1, b2].map((s) => expectNothing(s, 'chat/receive', DUP_MS, ([m]) => !isProbe([m]))));
     }
     watch.check();
+  });
+});
+
+describe('Redis down: new namespaces', ON_RESTART, () => {
+  test('while Redis is down, a client can open a dynamic namespace its node has not created yet', async () => {
+    // /teams/{team}: socketioxide creates /teams/<team> on its first client, and its Redis
+    // adapter subscribes to the namespace's channels first.
+    const team = `down-${uniqueSuffix()}`;
+    await redisControl(CONTROL_ADDR, 'stop');
+    let during;
+    try {
+      const s = await connect(DEMO_A_URL, `/teams/${team}`);
+      assert.deepEqual(await once(s, 'team'), [{ team }]);
+      s.disconnect();
+    } catch (err) {
+      during = err;
+    } finally {
+      await redisControl(CONTROL_ADDR, 'start');
+    }
+    if (during) {
+      // Diagnosis: once Redis is back, can it be opened?
+      const after = await pollUntil(
+        () => connect(DEMO_A_URL, `/teams/${team}`, { connectTimeoutMs: 1000 }).then((s) => (s.disconnect(), true)),
+        { timeoutMs: 10_000, everyMs: 100, what: 'opening it after Redis is back' },
+      ).then(
+        ({ ms }) => `it opens ${ms} ms after Redis is back`,
+        (e) => e.message,
+      );
+      throw new Error(`/teams/${team} on demo node A while Redis is down: ${during.message}; ${after}`);
+    }
   });
 });
 

@@ -26,7 +26,7 @@ use redis::{AsyncCommands, PushInfo, PushKind};
 use socketioxide::adapter::Emitter;
 use socketioxide_redis::drivers::{ChanItem, Driver, MessageStream};
 use socketioxide_redis::{CustomRedisAdapter, RedisAdapterConfig, RedisAdapterCtr};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 use crate::app::GatewayApplication;
 use crate::di::Module;
@@ -45,12 +45,22 @@ type Handlers = Arc<RwLock<HashMap<String, mpsc::Sender<ChanItem>>>>;
 /// A socketioxide-redis driver on redis-rs's `ConnectionManager` (reconnects, re-subscribes),
 /// that lets local delivery go on while Redis is away instead of failing every broadcast.
 #[derive(Clone)]
-pub struct ResilientDriver {
+pub struct ResilientDriver(Arc<Inner>);
+
+struct Inner {
     conn: ConnectionManager,
     handlers: Handlers,
     healthy: Arc<AtomicBool>,
+    /// Woken when the connection drops, to find out at once (a node that only receives would
+    /// otherwise never notice, and never re-subscribe).
+    dropped: Arc<Notify>,
+    /// Channels to subscribe to when Redis is back.
+    later: std::sync::Mutex<Vec<String>>,
     url: Arc<str>,
 }
+
+/// How often a healthy node checks that Redis is still there.
+const CHECK_EVERY: Duration = Duration::from_secs(1);
 
 impl ResilientDriver {
     /// Connects to `url`; fails when Redis cannot be reached now.
@@ -69,6 +79,7 @@ impl ResilientDriver {
         let client = redis::Client::open(info.set_redis_settings(settings)).map_err(fail)?;
         let handlers: Handlers = Arc::default();
         let healthy = Arc::new(AtomicBool::new(true));
+        let dropped = Arc::new(Notify::new());
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(RESPONSE_TIMEOUT))
             .set_response_timeout(Some(RESPONSE_TIMEOUT))
@@ -76,10 +87,9 @@ impl ResilientDriver {
             .set_automatic_resubscription()
             .set_push_sender({
                 let handlers = handlers.clone();
-                let healthy = healthy.clone();
-                let shown = shown.clone();
+                let dropped = dropped.clone();
                 move |msg: PushInfo| {
-                    route(msg, &handlers, &healthy, &shown);
+                    route(msg, &handlers, &dropped);
                     Ok::<(), std::convert::Infallible>(())
                 }
             });
@@ -87,47 +97,101 @@ impl ResilientDriver {
             .get_connection_manager_with_config(config)
             .await
             .map_err(fail)?;
-        let driver = ResilientDriver {
+        let inner = Inner {
             conn,
             handlers,
             healthy,
+            dropped,
+            later: Default::default(),
             url: shown.clone(),
         };
-        let mut ping = driver.conn.clone();
-        redis::cmd("PING")
-            .query_async::<String>(&mut ping)
-            .await
-            .map_err(fail)?;
+        let driver = ResilientDriver(Arc::new(inner));
+        driver.0.ping().await.map_err(fail)?;
+        tokio::spawn(watch(Arc::downgrade(&driver.0)));
         Ok(driver)
     }
 
-    /// Marks Redis lost (once) and starts trying to reach it again.
+    /// The URL, password hidden.
+    pub fn url(&self) -> &str {
+        &self.0.url
+    }
+
     fn lost(&self, error: &redis::RedisError) {
+        self.0.lost(error);
+    }
+}
+
+impl Inner {
+    /// Marks Redis lost (once); [`watch`] then tries to reach it again.
+    fn lost(&self, error: &dyn std::fmt::Display) {
         if self.healthy.swap(false, Ordering::AcqRel) {
             tracing::warn!(target: "RedisAdapter", url = %self.url, "Redis lost ({error}): serving local clients only until it is back");
-            let driver = self.clone();
-            tokio::spawn(async move { driver.reconnect().await });
+            self.dropped.notify_one();
         }
     }
 
-    async fn reconnect(self) {
-        loop {
-            tokio::time::sleep(RETRY_EVERY).await;
-            let mut conn = self.conn.clone();
-            if redis::cmd("PING")
-                .query_async::<String>(&mut conn)
-                .await
-                .is_ok()
-            {
-                self.healthy.store(true, Ordering::Release);
-                tracing::warn!(target: "RedisAdapter", url = %self.url, "Redis is back: delivering across nodes again");
+    /// Subscribes to the channels asked for while Redis was away; whether all went through.
+    async fn subscribe_later(&self) -> bool {
+        let later = std::mem::take(&mut *self.later.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut failed = Vec::new();
+        for chan in later {
+            if self.conn.clone().subscribe(chan.as_str()).await.is_err() {
+                failed.push(chan);
+            }
+        }
+        let ok = failed.is_empty();
+        self.later
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(failed);
+        ok
+    }
+
+    async fn ping(&self) -> Result<(), redis::RedisError> {
+        let mut conn = self.conn.clone();
+        redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Watches the connection for as long as the driver lives: finds out that Redis is gone (a
+/// dropped connection, or a failed check every [`CHECK_EVERY`]), then pings every
+/// [`RETRY_EVERY`] until it is back; the connection manager then reconnects and
+/// re-subscribes.
+async fn watch(inner: std::sync::Weak<Inner>) {
+    loop {
+        let Some(driver) = inner.upgrade() else {
+            return;
+        };
+        if driver.healthy.load(Ordering::Acquire) {
+            let dropped = driver.dropped.clone();
+            drop(driver);
+            let _ = tokio::time::timeout(CHECK_EVERY, dropped.notified()).await;
+            let Some(driver) = inner.upgrade() else {
                 return;
+            };
+            if driver.healthy.load(Ordering::Acquire)
+                && let Err(e) = driver.ping().await
+            {
+                driver.lost(&e);
+            }
+        } else {
+            drop(driver);
+            tokio::time::sleep(RETRY_EVERY).await;
+            let Some(driver) = inner.upgrade() else {
+                return;
+            };
+            if driver.ping().await.is_ok() && driver.subscribe_later().await {
+                driver.healthy.store(true, Ordering::Release);
+                tracing::warn!(target: "RedisAdapter", url = %driver.url, "Redis is back: delivering across nodes again");
             }
         }
     }
 }
 
-fn route(msg: PushInfo, handlers: &Handlers, healthy: &AtomicBool, url: &str) {
+fn route(msg: PushInfo, handlers: &Handlers, dropped: &Notify) {
     match msg.kind {
         PushKind::Message | PushKind::SMessage if msg.data.len() >= 2 => {
             let mut data = msg.data.into_iter();
@@ -147,9 +211,7 @@ fn route(msg: PushInfo, handlers: &Handlers, healthy: &AtomicBool, url: &str) {
                 tracing::warn!(target: "RedisAdapter", "dropped a message from Redis: {e}");
             }
         }
-        PushKind::Disconnection if healthy.load(Ordering::Acquire) => {
-            tracing::debug!(target: "RedisAdapter", url, "Redis connection closed");
-        }
+        PushKind::Disconnection => dropped.notify_one(),
         _ => {}
     }
 }
@@ -163,10 +225,11 @@ impl Driver for ResilientDriver {
     type Error = DriverError;
 
     async fn publish(&self, chan: String, val: Vec<u8>) -> Result<(), Self::Error> {
-        if !self.healthy.load(Ordering::Acquire) {
+        if !self.0.healthy.load(Ordering::Acquire) {
             return Ok(()); // lost while Redis is away; local delivery goes on
         }
         if let Err(e) = self
+            .0
             .conn
             .clone()
             .publish::<_, _, redis::Value>(chan, val)
@@ -182,26 +245,46 @@ impl Driver for ResilientDriver {
         chan: String,
         size: usize,
     ) -> Result<MessageStream<ChanItem>, Self::Error> {
-        self.conn.clone().subscribe(chan.as_str()).await?;
         let (tx, rx) = mpsc::channel(size);
-        self.handlers
+        self.0
+            .handlers
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(chan, tx);
+            .insert(chan.clone(), tx);
+        // While Redis is away (a dynamic namespace opened then), subscribe once it is back.
+        let subscribed = match self.0.healthy.load(Ordering::Acquire) {
+            true => self
+                .0
+                .conn
+                .clone()
+                .subscribe(chan.as_str())
+                .await
+                .map_err(|e| self.lost(&e))
+                .is_ok(),
+            false => false,
+        };
+        if !subscribed {
+            self.0
+                .later
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(chan);
+        }
         Ok(MessageStream::new(rx))
     }
 
     async fn unsubscribe(&self, chan: String) -> Result<(), Self::Error> {
-        self.handlers
+        self.0
+            .handlers
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&chan);
-        self.conn.clone().unsubscribe(chan).await?;
+        self.0.conn.clone().unsubscribe(chan).await?;
         Ok(())
     }
 
     async fn num_serv(&self, chan: &str) -> Result<u16, Self::Error> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.0.conn.clone();
         let result = redis::cmd("PUBSUB")
             .arg("NUMSUB")
             .arg(chan)
@@ -217,12 +300,32 @@ impl Driver for ResilientDriver {
     }
 }
 
+/// Each socket.io server of a node (one per port) gets channels of its own, named by the
+/// port its gateways declare: the same on every node, and apart from the other ports', as in
+/// memory (two servers both have a `/` namespace).
+fn server_config(server: &str) -> RedisAdapterConfig {
+    match server {
+        "main" => RedisAdapterConfig::default(),
+        port => RedisAdapterConfig::default().with_prefix(format!("socket.io-port{port}")),
+    }
+}
+
+impl<R: Driver> crate::AppAdapter for CustomRedisAdapter<Emitter, R> {
+    fn ready(
+        init: socketioxide_redis::InitRes<R>,
+    ) -> futures_util::future::BoxFuture<'static, Result<(), String>> {
+        Box::pin(async move { init.await.map_err(|e| e.to_string()) })
+    }
+}
+
 /// `redis://user:secret@host` shown as `redis://user:***@host`.
 pub fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    match rest.split_once('@') {
+    // The authority ends at the first `/`; a password may itself hold `@`: split at the last.
+    let authority = rest.find('/').map_or(rest, |i| &rest[..i]);
+    match authority.rfind('@').map(|i| (&rest[..i], &rest[i + 1..])) {
         Some((credentials, host)) => {
             let user = credentials.split(':').next().unwrap_or_default();
             let masked = if credentials.contains(':') {
@@ -242,9 +345,9 @@ impl GatewayApplication<RedisAdapter> {
     /// (without its password), when Redis cannot be reached.
     pub async fn create_with_redis<M: Module>(url: &str) -> Result<Self, StartupError> {
         let driver = ResilientDriver::connect(url).await?;
-        tracing::info!(target: "RedisAdapter", url = %driver.url, "connected");
-        Self::create_with_adapter_factory::<M>(move || {
-            RedisAdapterCtr::new_with_driver(driver.clone(), RedisAdapterConfig::default())
+        tracing::info!(target: "RedisAdapter", url = %driver.url(), "connected");
+        Self::create_with_adapter_factory::<M>(move |server| {
+            RedisAdapterCtr::new_with_driver(driver.clone(), server_config(server))
         })
         .await
     }
@@ -293,8 +396,8 @@ impl GatewayApplication<RedisClusterAdapter> {
             .await
             .map_err(|e| fail(e.to_string()))?;
         tracing::info!(target: "RedisAdapter", nodes = %shown, "connected to the cluster");
-        Self::create_with_adapter_factory::<M>(move || {
-            RedisAdapterCtr::new_with_driver(driver.clone(), RedisAdapterConfig::default())
+        Self::create_with_adapter_factory::<M>(move |server| {
+            RedisAdapterCtr::new_with_driver(driver.clone(), server_config(server))
         })
         .await
     }
@@ -312,5 +415,9 @@ mod tests {
         );
         assert_eq!(redact("redis://:secret@host"), "redis://:***@host");
         assert_eq!(redact("redis://host:6379"), "redis://host:6379");
+        assert_eq!(
+            redact("redis://user:p@ss-word@127.0.0.1:6379/0"),
+            "redis://user:***@127.0.0.1:6379/0"
+        );
     }
 }

@@ -27,6 +27,9 @@ use crate::pipeline::{
 };
 use servers::{PortKey, plan_servers};
 
+/// How long start-up waits for an adapter to be ready for a namespace.
+const ADAPTER_INIT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How long shutdown waits for disconnect hooks before going on.
 const DISCONNECT_GRACE: Duration = Duration::from_secs(5);
 
@@ -63,7 +66,7 @@ impl GatewayApplication<LocalAdapter> {
     }
 }
 
-type AdapterState<A> = Arc<dyn Fn() -> <A as CoreAdapter<Emitter>>::State + Send + Sync>;
+type AdapterState<A> = Arc<dyn Fn(&str) -> <A as CoreAdapter<Emitter>>::State + Send + Sync>;
 
 impl<A: AppAdapter> GatewayApplication<A> {
     /// Builds the application on another adapter, given the adapter's state.
@@ -73,13 +76,14 @@ impl<A: AppAdapter> GatewayApplication<A> {
     where
         A::State: Clone + Send + Sync,
     {
-        Self::create_with_adapter_factory::<M>(move || adapter_state.clone()).await
+        Self::create_with_adapter_factory::<M>(move |_| adapter_state.clone()).await
     }
 
     /// Builds the application on another adapter, whose state `make` creates for each
-    /// socket.io server (one per port).
+    /// socket.io server: one per port, named `"main"` or by the port the gateways declare (the
+    /// same on every node, so a remote adapter can keep the servers of different ports apart).
     pub async fn create_with_adapter_factory<M: Module>(
-        make: impl Fn() -> A::State + Send + Sync + 'static,
+        make: impl Fn(&str) -> A::State + Send + Sync + 'static,
     ) -> Result<Self, StartupError> {
         let adapter_state: AdapterState<A> = Arc::new(make);
         let container = Container::build(M::definition::<A>())?;
@@ -186,17 +190,19 @@ impl<A: AppAdapter> GatewayApplication<A> {
         for r in &self.global.enhancers {
             global.push((r.resolve)(self.container.registry())?);
         }
+        let pending = std::sync::Mutex::new(Vec::new());
         let mount = MountContext {
             registry: self.container.registry(),
             global: &global,
             sockets: &sockets,
+            pending: &pending,
         };
         let mut servers: Vec<(PortKey, SocketIo<A>, axum::Router)> = Vec::new();
         for plan in &plans {
             let builder = plan
                 .options
                 .apply(SocketIo::builder())
-                .with_adapter::<A>((self.adapter_state)());
+                .with_adapter::<A>((self.adapter_state)(&plan.port.key()));
             let (layer, io) = builder.build_layer();
             for g in &plan.gateways {
                 (g.mount)(g.instance.clone(), &io, &g.matcher, &mount)?;
@@ -210,9 +216,26 @@ impl<A: AppAdapter> GatewayApplication<A> {
                 .iter()
                 .any(|g| g.matcher.matches("/").is_some())
             {
-                socketioxide_core::adapter::Spawnable::spawn(io.ns("/", async || {}));
+                let ready = A::ready(io.ns("/", async || {}));
+                pending
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(("/".to_owned(), ready));
             }
             servers.push((plan.port, io, listener::router(layer, plan.options.cors)));
+        }
+        // A remote adapter subscribes to its channels in the background: wait, so that every
+        // namespace exists (and a failure is a start-up error) when `start` returns.
+        let pending = std::mem::take(&mut *pending.lock().unwrap_or_else(|e| e.into_inner()));
+        for (namespace, ready) in pending {
+            match tokio::time::timeout(ADAPTER_INIT_TIMEOUT, ready).await {
+                Ok(Ok(())) => {}
+                Ok(Err(reason)) => return Err(StartupError::AdapterInit { namespace, reason }),
+                Err(_) => {
+                    let reason = format!("not ready after {ADAPTER_INIT_TIMEOUT:?}");
+                    return Err(StartupError::AdapterInit { namespace, reason });
+                }
+            }
         }
 
         // NestJS order: afterInit (each gateway), then onModuleInit (each provider).

@@ -16,6 +16,16 @@ pub(crate) enum PortKey {
     Port(u16),
 }
 
+impl PortKey {
+    /// `"main"`, or the declared port.
+    pub(crate) fn key(&self) -> String {
+        match self {
+            PortKey::Main => "main".to_owned(),
+            PortKey::Port(p) => p.to_string(),
+        }
+    }
+}
+
 impl std::fmt::Display for PortKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use socketioxide::SocketIo;
 use socketioxide::handler::ConnectHandler;
-use socketioxide_core::adapter::Spawnable;
 use std::panic::AssertUnwindSafe;
 use std::sync::Mutex;
 
@@ -28,6 +27,9 @@ use crate::socket::{DisconnectReason, SocketRef};
 use serde_json::Value;
 use socketioxide::extract::TryData;
 
+/// A namespace whose adapter is initialising, and the wait for it.
+pub type PendingNamespace = (String, BoxFuture<'static, Result<(), String>>);
+
 /// What mounting needs from the application.
 pub struct MountContext<'a> {
     /// Providers, to resolve the gateway's and handlers' enhancers.
@@ -36,6 +38,8 @@ pub struct MountContext<'a> {
     pub global: &'a Pipeline,
     /// Counts connected sockets until their disconnect hook has run.
     pub sockets: &'a TaskTracker,
+    /// Namespaces whose adapter is still initialising; `start` waits for them.
+    pub pending: &'a Mutex<Vec<PendingNamespace>>,
 }
 
 /// Mounts a type-erased gateway instance (what the container holds) on a server.
@@ -224,7 +228,12 @@ pub fn mount_gateway<A: AppAdapter, G: Gateway>(
 
     match matcher {
         Matcher::Static(path) => {
-            io.ns(path.clone(), handler).spawn();
+            let ready = A::ready(io.ns(path.clone(), handler));
+            mount
+                .pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((path.clone(), ready));
             Ok(())
         }
         dynamic => {
