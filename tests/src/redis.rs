@@ -459,6 +459,47 @@ fn read_and_remove(file: &Path, dir: &Path) -> String {
     text
 }
 
+/// Makes sure `redis-server` and `redis-cli` are on `PATH`: when they are not, runs
+/// `scripts/install-test-deps.sh` (Debian's redis-server; the script is idempotent) once per
+/// process, so that `cargo test --workspace` alone works on a fresh machine.
+pub fn ensure_redis_installed() -> Result<(), String> {
+    static OUTCOME: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    OUTCOME
+        .get_or_init(|| {
+            let present = |bin: &str| {
+                Command::new(bin)
+                    .arg("--version")
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+            };
+            if present("redis-server") && present("redis-cli") {
+                return Ok(());
+            }
+            let script =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/install-test-deps.sh");
+            let lock_path = std::env::temp_dir().join("gateway-tests-install-deps.lock");
+            let lock = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock_path)
+                .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
+            lock.lock()
+                .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+            let status = Command::new("bash").arg(&script).status();
+            drop(lock);
+            match status {
+                Ok(s) if s.success() && present("redis-server") && present("redis-cli") => Ok(()),
+                Ok(s) => Err(format!(
+                    "{} exited with {s}, and redis-server is still missing",
+                    script.display()
+                )),
+                Err(e) => Err(format!("cannot run {}: {e}", script.display())),
+            }
+        })
+        .clone()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -503,45 +544,4 @@ mod tests {
                 .is_err_and(|e| e.contains("NOAUTH"))
         );
     }
-}
-
-/// Makes sure `redis-server` and `redis-cli` are on `PATH`: when they are not, runs
-/// `scripts/install-test-deps.sh` (Debian's redis-server; the script is idempotent) once per
-/// process, so that `cargo test --workspace` alone works on a fresh machine.
-pub fn ensure_redis_installed() -> Result<(), String> {
-    static OUTCOME: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
-    OUTCOME
-        .get_or_init(|| {
-            let present = |bin: &str| {
-                Command::new(bin)
-                    .arg("--version")
-                    .output()
-                    .is_ok_and(|o| o.status.success())
-            };
-            if present("redis-server") && present("redis-cli") {
-                return Ok(());
-            }
-            let script =
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/install-test-deps.sh");
-            let lock_path = std::env::temp_dir().join("gateway-tests-install-deps.lock");
-            let lock = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&lock_path)
-                .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
-            lock.lock()
-                .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
-            let status = Command::new("bash").arg(&script).status();
-            drop(lock);
-            match status {
-                Ok(s) if s.success() && present("redis-server") && present("redis-cli") => Ok(()),
-                Ok(s) => Err(format!(
-                    "{} exited with {s}, and redis-server is still missing",
-                    script.display()
-                )),
-                Err(e) => Err(format!("cannot run {}: {e}", script.display())),
-            }
-        })
-        .clone()
 }
