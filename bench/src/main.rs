@@ -227,6 +227,8 @@ fn run(mut cfg: Config) -> ExitCode {
         cores.map(|c| c.client.to_string()).unwrap_or("-".into()),
     );
 
+    // Read now: the sources (and the git state) are those this binary was just built from.
+    let versions = versions(node.as_ref());
     let mut rows: Vec<Row> = Vec::new();
     let mut pending: Vec<(String, &'static str)> = Vec::new();
     for s in &cfg.scenarios {
@@ -287,7 +289,7 @@ fn run(mut cfg: Config) -> ExitCode {
 
     let pending_ref: Vec<(&str, &str)> = pending.iter().map(|(s, w)| (s.as_str(), *w)).collect();
     println!(
-        "\n## Medians of {} round(s), {date} {time}\n\n{} CPUs ({}), Linux {}; server pinned to core {}, generator to core {}.\n",
+        "\n## Medians of {} round(s), started {date} {time}\n\n{} CPUs ({}), Linux {}; server pinned to core {}, generator to core {}.\n",
         cfg.rounds,
         sys::nproc(),
         sys::cpu_model(),
@@ -297,7 +299,7 @@ fn run(mut cfg: Config) -> ExitCode {
     );
     println!("{}", report::markdown(&rows, &pending_ref));
     println!("Targets of issue 4:\n\n{}", report::targets_markdown(&rows));
-    println!("Versions: {}", versions(node.as_ref()));
+    println!("Versions: {versions}");
 
     if let Some(path) = &cfg.out {
         let report = Report {
@@ -312,7 +314,7 @@ fn run(mut cfg: Config) -> ExitCode {
                 "generator_core": cores.map(|c| c.client),
                 "fd_limit": fd_limit,
             }),
-            versions: versions(node.as_ref()),
+            versions,
             config: json!({
                 "quick": cfg.quick,
                 "rounds": cfg.rounds,
