@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use serde::Serialize;
-use socketioxide::adapter::Adapter;
+use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extensions::Extensions;
 use socketioxide::operators::BroadcastOperators;
 use socketioxide::socket::{Sid, Socket};
@@ -92,77 +92,99 @@ impl<A: Adapter> ErasedSocket for socketioxide::extract::SocketRef<A> {
 ///
 /// Cheap to clone. Take it in a handler with `#[connected_socket] socket: SocketRef`.
 #[derive(Clone)]
-pub struct SocketRef(Arc<dyn ErasedSocket>);
+pub struct SocketRef(Held);
+
+/// How the socket is held. A handle is made for every message, so the in-memory adapter's
+/// socket (the common case) is held as it is: no allocation, and emits serialize with serde
+/// directly rather than through `erased_serde`. Sockets of other adapters (Redis) are erased.
+#[derive(Clone)]
+enum Held {
+    Local(socketioxide::extract::SocketRef<LocalAdapter>),
+    Erased(Arc<dyn ErasedSocket>),
+}
 
 impl SocketRef {
     /// Wraps a socketioxide socket. Called by the generated code.
     pub fn new<A: Adapter>(socket: socketioxide::extract::SocketRef<A>) -> Self {
-        SocketRef(Arc::new(socket))
+        match downcast(socket) {
+            Ok(local) => SocketRef(Held::Local(local)),
+            Err(other) => SocketRef(Held::Erased(Arc::new(other))),
+        }
+    }
+
+    fn erased(&self) -> &dyn ErasedSocket {
+        match &self.0 {
+            Held::Local(s) => s,
+            Held::Erased(s) => &**s,
+        }
     }
 
     /// The socket id (`socket.id` on the client).
     pub fn id(&self) -> Sid {
-        self.0.id()
+        self.erased().id()
     }
 
     /// The namespace path this socket is connected to, e.g. `/teams/red`.
     pub fn ns(&self) -> &str {
-        self.0.ns()
+        self.erased().ns()
     }
 
     /// Emits `event` with `data` to this client. A tuple is sent as several arguments.
     pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), SendError> {
-        self.0.emit(event, &data)
+        match &self.0 {
+            Held::Local(s) => Socket::emit(&**s, event, data),
+            Held::Erased(s) => s.emit(event, &data),
+        }
     }
 
     /// Joins one or more rooms: `socket.join("a")`, `socket.join(["a", "b"])`.
     pub fn join(&self, rooms: impl IntoRooms) {
-        self.0.join(rooms.into_rooms())
+        self.erased().join(rooms.into_rooms())
     }
 
     /// Leaves one or more rooms.
     pub fn leave(&self, rooms: impl IntoRooms) {
-        self.0.leave(rooms.into_rooms())
+        self.erased().leave(rooms.into_rooms())
     }
 
     /// Leaves every room.
     pub fn leave_all(&self) {
-        self.0.leave_all()
+        self.erased().leave_all()
     }
 
     /// The rooms this socket has joined.
     pub fn rooms(&self) -> Vec<Room> {
-        self.0.rooms()
+        self.erased().rooms()
     }
 
     /// Whether the socket is still connected.
     pub fn connected(&self) -> bool {
-        self.0.connected()
+        self.erased().connected()
     }
 
     /// Every other socket of the namespace (not this one): `socket.broadcast.emit` in socket.io.
     pub fn broadcast(&self) -> Broadcast {
-        self.0.broadcast()
+        self.erased().broadcast()
     }
 
     /// The sockets in these rooms, except this one: `socket.to(room).emit` in socket.io.
     pub fn to(&self, rooms: impl IntoRooms) -> Broadcast {
-        self.0.to(rooms.into_rooms())
+        self.erased().to(rooms.into_rooms())
     }
 
     /// The sockets in these rooms, this one included when it is in them: `io.in(room)`.
     pub fn within(&self, rooms: impl IntoRooms) -> Broadcast {
-        self.0.within(rooms.into_rooms())
+        self.erased().within(rooms.into_rooms())
     }
 
     /// Disconnects this socket (reason `server namespace disconnect` on the client).
     pub fn disconnect(&self) -> Result<(), SocketError> {
-        self.0.disconnect()
+        self.erased().disconnect()
     }
 
     /// Values stored on this socket for its lifetime (by connection hooks, guards...).
     pub fn extensions(&self) -> &Extensions {
-        self.0.extensions()
+        self.erased().extensions()
     }
 
     /// A parameter of the namespace this socket connected to, for a pattern gateway
@@ -176,7 +198,17 @@ impl SocketRef {
 
     /// The HTTP request that opened the connection (headers, URI with its query).
     pub fn req_parts(&self) -> &http::request::Parts {
-        self.0.req_parts()
+        self.erased().req_parts()
+    }
+}
+
+/// `value` as a `U`, when `T` is `U`: how the types of the in-memory adapter are recognised
+/// (a type id comparison, no allocation).
+pub(crate) fn downcast<T: 'static, U: 'static>(value: T) -> Result<U, T> {
+    let mut slot = Some(value);
+    match (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<U>>() {
+        Some(u) => Ok(u.take().expect("the slot was just filled")),
+        None => Err(slot.expect("the slot is untouched")),
     }
 }
 

@@ -16,7 +16,7 @@ use socketioxide::adapter::Adapter;
 use socketioxide::extract::TryData;
 use socketioxide::{SendError, SocketError};
 
-use super::extract::ErasedAck;
+use super::extract::Ack;
 use super::payload::Incoming;
 use crate::error::HandlerError;
 use crate::gateway::{Binding, Gateway, GatewayMeta, HandlerMeta};
@@ -38,7 +38,7 @@ pub struct MessageContext {
 /// interceptors run around the handler, the captured reply they will see. Shared between the
 /// handler's context and the dispatcher, which answers errors and interceptor replies.
 pub(crate) struct Outbox {
-    ack: Mutex<Option<Box<dyn ErasedAck>>>,
+    ack: Mutex<Option<Ack>>,
     capture: Option<Mutex<Reply>>,
     /// The handler took an `AckSender`: its return value does not answer the ack (errors
     /// still may, with `ack_errors`).
@@ -46,7 +46,7 @@ pub(crate) struct Outbox {
 }
 
 impl Outbox {
-    pub(crate) fn take_ack(&self) -> Option<Box<dyn ErasedAck>> {
+    pub(crate) fn take_ack(&self) -> Option<Ack> {
         self.ack.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
@@ -55,7 +55,7 @@ impl Outbox {
     }
 
     /// The ack for the return value: none when the handler answers it itself.
-    fn take_reply_ack(&self) -> Option<Box<dyn ErasedAck>> {
+    fn take_reply_ack(&self) -> Option<Ack> {
         if self.manual.load(Ordering::Acquire) {
             None
         } else {
@@ -255,7 +255,9 @@ pub fn on_message<A, G, B, F, Fut>(
     let conn = binding.conn.clone();
     let pipeline = binding.pipelines[index].clone();
     // socketioxide clones this closure for every message (the captures are three `Arc`s) and
-    // calls it in arrival order; the returned future is spawned.
+    // calls it in arrival order; the returned future is spawned. It is boxed: tokio moves a
+    // task's future several times while spawning and finishing it, and a box is cheaper to
+    // move than the whole state machine (hundreds of bytes) is.
     socket.on(
         handler.event,
         move |s: socketioxide::extract::SocketRef<A>,
@@ -263,7 +265,7 @@ pub fn on_message<A, G, B, F, Fut>(
               TryData(body): TryData<B>,
               ack: socketioxide::extract::AckSender<A>| {
             let ticket = ordered.then(|| conn.ticket());
-            async move {
+            let message = async move {
                 conn.ready().await;
                 let _turn = match ticket {
                     Some(t) => Some(conn.wait_turn(t).await),
@@ -273,16 +275,12 @@ pub fn on_message<A, G, B, F, Fut>(
                 let capture = !pipeline.interceptors.is_empty();
                 let outbox = (incoming.wants_ack || capture).then(|| {
                     Arc::new(Outbox {
-                        ack: Mutex::new(
-                            incoming
-                                .wants_ack
-                                .then(|| Box::new(ack) as Box<dyn ErasedAck>),
-                        ),
+                        ack: Mutex::new(incoming.wants_ack.then(|| Ack::new(ack))),
                         capture: capture.then(Mutex::default),
                         manual: AtomicBool::new(false),
                     })
                 });
-                let run = handle(
+                let run = AssertUnwindSafe(handle(
                     &socket,
                     &incoming,
                     body,
@@ -292,28 +290,34 @@ pub fn on_message<A, G, B, F, Fut>(
                     outbox.clone(),
                     body_meta,
                     |ctx, body| call(gateway, ctx, body),
-                );
-                let result = match AssertUnwindSafe(run).catch_unwind().await {
+                ));
+                let result = match run.catch_unwind().await {
                     Ok(result) => result,
                     Err(panic) => Err(HandlerError::Panic(panic_message(panic))),
                 };
                 if let Err(error) = result {
-                    fail(
+                    // Boxed: the error path stays out of every message's future.
+                    Box::pin(fail(
                         &socket,
                         handler,
                         &incoming,
                         outbox.as_deref(),
                         &pipeline,
                         error,
-                    )
+                    ))
                     .await;
                 }
-            }
+            };
+            Box::pin(message) as std::pin::Pin<Box<dyn Future<Output = ()> + Send>>
         },
     );
 }
 
 /// One message, after the gates: guards, interceptors around (pipes, handler), delivery.
+///
+/// The future of this function is part of every message's task, which tokio moves several
+/// times, so it is kept small: guards and interceptors (asynchronous, with futures of their
+/// own) run in a boxed future of their own, [`guarded`]; pipes are synchronous and run inline.
 #[allow(clippy::too_many_arguments)]
 async fn handle<B, Fut>(
     socket: &SocketRef,
@@ -330,19 +334,33 @@ where
     B: DeserializeOwned + Send + 'static,
     Fut: Future<Output = Result<(), HandlerError>> + Send,
 {
-    let context = |outbox| MessageContext {
-        socket: socket.clone(),
-        incoming: incoming.clone(),
-        outbox,
-        handler,
-    };
-    if pipeline.is_empty() {
-        let body = match body {
-            Ok(body) => body,
-            Err(_) => incoming.recover::<B>()?,
-        };
-        return call(context(outbox), body).await;
+    if !pipeline.guards.is_empty() || !pipeline.interceptors.is_empty() {
+        let run = guarded(
+            socket, incoming, body, handler, gateway, pipeline, outbox, body_meta, call,
+        );
+        return Box::pin(run).await;
     }
+    let body = piped(incoming, body, pipeline, body_meta)?;
+    call(context(socket, incoming, outbox, handler), body).await
+}
+
+/// [`handle`] with guards or interceptors: guards, then interceptors around (pipes, handler).
+#[allow(clippy::too_many_arguments)]
+async fn guarded<B, Fut>(
+    socket: &SocketRef,
+    incoming: &Incoming,
+    body: Result<B, socketioxide::ParserError>,
+    handler: &'static HandlerMeta,
+    gateway: &'static GatewayMeta,
+    pipeline: &Pipeline,
+    outbox: Option<Arc<Outbox>>,
+    body_meta: BodyMeta<B>,
+    call: impl FnOnce(MessageContext, B) -> Fut + Send,
+) -> Result<(), HandlerError>
+where
+    B: DeserializeOwned + Send + 'static,
+    Fut: Future<Output = Result<(), HandlerError>> + Send,
+{
     let ctx = ExecutionContext {
         socket,
         incoming,
@@ -351,32 +369,8 @@ where
     };
     guard::check(&pipeline.guards, &ctx).await?;
     let core = async {
-        let mut body = match body {
-            Ok(body) => body,
-            Err(_) => incoming.recover::<B>()?,
-        };
-        if !pipeline.pipes.is_empty() {
-            let meta = ArgumentMetadata {
-                type_name: std::any::type_name::<B>(),
-                validate: body_meta.validate,
-            };
-            for pipe in &pipeline.pipes {
-                pipe.transform((body_meta.target)(&mut body), &meta)
-                    .map_err(|e| match e {
-                        HandlerError::Validation(mut errors) => {
-                            let data = incoming.data();
-                            let payload = match body_meta.property {
-                                Some(p) => data.get(p).cloned().unwrap_or_default(),
-                                None => data,
-                            };
-                            wire_names(&mut errors, &payload, (body_meta.fields)());
-                            HandlerError::Validation(errors)
-                        }
-                        other => other,
-                    })?;
-            }
-        }
-        call(context(outbox.clone()), body).await?;
+        let body = piped(incoming, body, pipeline, body_meta)?;
+        call(context(socket, incoming, outbox.clone(), handler), body).await?;
         Ok(outbox
             .as_deref()
             .map(Outbox::take_capture)
@@ -398,6 +392,58 @@ where
             Ok(())
         }
     }
+}
+
+/// The handler's context.
+fn context(
+    socket: &SocketRef,
+    incoming: &Incoming,
+    outbox: Option<Arc<Outbox>>,
+    handler: &'static HandlerMeta,
+) -> MessageContext {
+    MessageContext {
+        socket: socket.clone(),
+        incoming: incoming.clone(),
+        outbox,
+        handler,
+    }
+}
+
+/// The body, decoded (again, field by field, if socketioxide could not) and through the pipes.
+/// A validation error names the fields as the client spelled them.
+fn piped<B: DeserializeOwned + 'static>(
+    incoming: &Incoming,
+    body: Result<B, socketioxide::ParserError>,
+    pipeline: &Pipeline,
+    body_meta: BodyMeta<B>,
+) -> Result<B, HandlerError> {
+    let mut body = match body {
+        Ok(body) => body,
+        Err(_) => incoming.recover::<B>()?,
+    };
+    if pipeline.pipes.is_empty() {
+        return Ok(body);
+    }
+    let meta = ArgumentMetadata {
+        type_name: std::any::type_name::<B>(),
+        validate: body_meta.validate,
+    };
+    for pipe in &pipeline.pipes {
+        pipe.transform((body_meta.target)(&mut body), &meta)
+            .map_err(|e| match e {
+                HandlerError::Validation(mut errors) => {
+                    let data = incoming.data();
+                    let payload = match body_meta.property {
+                        Some(p) => data.get(p).cloned().unwrap_or_default(),
+                        None => data,
+                    };
+                    wire_names(&mut errors, &payload, (body_meta.fields)());
+                    HandlerError::Validation(errors)
+                }
+                other => other,
+            })?;
+    }
+    Ok(body)
 }
 
 /// An error: the filters (handler, gateway, global), else the default `exception`.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use socketioxide::SendError;
-use socketioxide::adapter::Adapter;
+use socketioxide::adapter::{Adapter, LocalAdapter};
 
 use super::dispatch::{MessageContext, Outbox};
 use crate::error::{BoxError, HandlerError};
@@ -50,6 +50,29 @@ impl FromMessageContext for SocketRef {
 /// message whose client did not ask for an ack does nothing. If the handler fails without
 /// sending, the ack is still there for `ack_errors(true)`.
 pub struct AckSender(Option<Arc<Outbox>>);
+
+/// socketioxide's ack callback, whatever the adapter: held as it is for the in-memory adapter
+/// (no allocation, no erased serialization; see [`SocketRef`]), erased for the others.
+pub(crate) enum Ack {
+    Local(socketioxide::extract::AckSender<LocalAdapter>),
+    Erased(Box<dyn ErasedAck>),
+}
+
+impl Ack {
+    pub(crate) fn new<A: Adapter>(ack: socketioxide::extract::AckSender<A>) -> Self {
+        match crate::socket::downcast(ack) {
+            Ok(local) => Ack::Local(local),
+            Err(other) => Ack::Erased(Box::new(other)),
+        }
+    }
+
+    pub(crate) fn send<T: Serialize + ?Sized>(self, data: &T) -> Result<(), SendError> {
+        match self {
+            Ack::Local(ack) => ack.send(data),
+            Ack::Erased(ack) => ack.send(&data),
+        }
+    }
+}
 
 pub(crate) trait ErasedAck: Send + 'static {
     fn send(self: Box<Self>, data: DynData<'_>) -> Result<(), SendError>;
