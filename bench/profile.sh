@@ -2,7 +2,7 @@
 # Profiles one Rust server of the benchmark on a fixed number of messages, connections and
 # disconnections left out:
 #
-#   bench/profile.sh [callgrind|perf] framework|socketioxide echo|echo-ack [MESSAGES]
+#   bench/profile.sh [callgrind|perf] framework|socketioxide echo|echo-ack|echo-validated [MESSAGES]
 #
 # callgrind (valgrind): counts instructions, which other processes on the machine do not
 #   disturb; prints instructions per message and the top functions (inclusive and exclusive).
@@ -13,9 +13,9 @@
 # target/bench-profile/.
 set -euo pipefail
 
-tool=${1:?usage: bench/profile.sh [callgrind|perf] framework|socketioxide echo|echo-ack [MESSAGES]}
+tool=${1:?usage: bench/profile.sh [callgrind|perf] framework|socketioxide echo|echo-ack|echo-validated [MESSAGES]}
 kind=${2:?server: framework or socketioxide}
-scenario=${3:?scenario: echo or echo-ack}
+scenario=${3:?scenario: echo, echo-ack or echo-validated}
 messages=${4:-}
 case $tool in
 callgrind) messages=${messages:-20000} ;;

@@ -13,6 +13,20 @@ io.on('connection', (socket) => {
   socket.on('echo-ack', (body, ack) => {
     if (typeof ack === 'function') ack(body);
   });
+  // The rules of the Rust servers' `EchoDto`, checked by hand.
+  socket.on('echo-validated', (body) => {
+    const valid =
+      body !== null &&
+      typeof body === 'object' &&
+      Number.isInteger(body.n) &&
+      body.n >= 0 &&
+      body.n <= 1_000_000 &&
+      typeof body.text === 'string' &&
+      body.text.length >= 1 &&
+      body.text.length <= 200;
+    if (valid) socket.emit('echo', { n: body.n, text: body.text });
+    else socket.emit('exception', { status: 'error', message: 'Bad Request' });
+  });
   socket.on('join', (room, ack) => {
     socket.join(room);
     if (typeof ack === 'function') ack(true);

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p bench -- [--quick] [--out FILE] [--rounds N]
-//!     [--only echo,echo-ack,fanout,connect,idle-1k,idle-10k] [--servers framework,socketioxide,nestjs,socketio]
+//!     [--only echo,echo-ack,echo-validated,fanout,connect,idle-1k,idle-10k] [--servers framework,socketioxide,nestjs,socketio]
 //! ```
 //!
 //! Each run starts a fresh server process pinned to core 0 (the Rust servers are this binary,
@@ -36,14 +36,17 @@ usage: cargo run --release -p bench -- [options]
 
   --quick               short runs, one round, idle memory at 1k only (about a minute)
   --rounds N            rounds of every scenario on every server (default 3, --quick 1)
-  --only LIST           scenarios, comma-separated: echo, echo-ack, echo-validated (pending),
+  --only LIST           scenarios, comma-separated: echo, echo-ack, echo-validated,
                         fanout, connect, idle (both sizes), idle-1k, idle-10k
   --servers LIST        servers, comma-separated: framework, socketioxide, nestjs, socketio
   --out FILE            also write the JSON report to FILE
   -h, --help            this text
 
+  The exit status is 1 when a run failed (a server that did not start, no answer); missed
+  targets and noisy figures are reported, never failures.
+
   bench serve framework|socketioxide   run one Rust server (what the benchmark starts), print PORT=<n>
-  bench load PORT echo|echo-ack MESSAGES [CONNECTIONS]
+  bench load PORT echo|echo-ack|echo-validated MESSAGES [CONNECTIONS]
                         send a fixed number of messages to 127.0.0.1:PORT in a closed loop
                         (100 connections), for profiling a server started by hand";
 
@@ -287,6 +290,9 @@ fn run(mut cfg: Config) -> ExitCode {
         }
     }
 
+    // A run that failed (a server that did not start, a scenario that got no answer) is a
+    // broken bench, which CI must see; missed targets and noise are not failures.
+    let failed = rows.iter().filter(|r| r.error.is_some()).count();
     let pending_ref: Vec<(&str, &str)> = pending.iter().map(|(s, w)| (s.as_str(), *w)).collect();
     println!(
         "\n## Medians of {} round(s), started {date} {time}\n\n{} CPUs ({}), Linux {}; server pinned to core {}, generator to core {}.\n",
@@ -338,6 +344,10 @@ fn run(mut cfg: Config) -> ExitCode {
         }
         eprintln!("bench: wrote {}", path.display());
     }
+    if failed > 0 {
+        eprintln!("bench: {failed} run(s) FAILED (see above)");
+        return ExitCode::FAILURE;
+    }
     ExitCode::SUCCESS
 }
 
@@ -348,6 +358,7 @@ fn load(args: &[String]) -> ExitCode {
         let kind = match args.get(1)?.as_str() {
             "echo" => scenarios::echo::Kind::Emit,
             "echo-ack" => scenarios::echo::Kind::Ack,
+            "echo-validated" => scenarios::echo::Kind::Validated,
             _ => return None,
         };
         let messages = args.get(2)?.parse().ok()?;
@@ -358,7 +369,9 @@ fn load(args: &[String]) -> ExitCode {
         Some((port, kind, messages, conns))
     })();
     let Some((port, kind, messages, conns)) = parsed else {
-        eprintln!("bench: usage: bench load PORT echo|echo-ack MESSAGES [CONNECTIONS]");
+        eprintln!(
+            "bench: usage: bench load PORT echo|echo-ack|echo-validated MESSAGES [CONNECTIONS]"
+        );
         return ExitCode::from(2);
     };
     sys::raise_fd_limit();

@@ -1,4 +1,4 @@
-//! `echo` and `echo-ack`: N connections in a closed loop, each sending one pre-encoded message,
+//! `echo`, `echo-ack` and `echo-validated`: N connections in a closed loop, each sending one pre-encoded message,
 //! waiting for the answer (`42["echo",...]` or `431[...]`, matched by prefix), and sending again.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -24,6 +24,8 @@ pub enum Kind {
     Emit,
     /// `421["echo-ack",BODY]`, answered by the ack `431[BODY]`.
     Ack,
+    /// `42["echo-validated",BODY]`: BODY validated as a DTO, answered by an `echo` event.
+    Validated,
 }
 
 impl Kind {
@@ -32,6 +34,10 @@ impl Kind {
         match self {
             Kind::Emit => (
                 wire::text_frame(&wire::sio_event("echo", BODY, None)),
+                wire::sio_event_prefix("echo"),
+            ),
+            Kind::Validated => (
+                wire::text_frame(&wire::sio_event("echo-validated", BODY, None)),
                 wire::sio_event_prefix("echo"),
             ),
             // One message in flight per connection: the same ack id every time.

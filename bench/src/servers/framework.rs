@@ -4,7 +4,9 @@
 use gateway_core::prelude::*;
 use serde_json::Value;
 
-/// The gateway: `echo`, `echo-ack`, `join` and `fanout` on namespace `/`.
+use super::dto::EchoDto;
+
+/// The gateway: `echo`, `echo-ack`, `echo-validated`, `join` and `fanout` on namespace `/`.
 #[injectable]
 pub struct BenchGateway;
 
@@ -20,6 +22,16 @@ impl BenchGateway {
     #[subscribe_message("echo-ack")]
     async fn echo_ack(&self, #[message_body] body: Value) -> Value {
         body
+    }
+
+    /// Validates the payload as an [`EchoDto`] and emits it back as `echo`; an invalid one
+    /// gets the `exception` event of the framework's `ValidationPipe`.
+    #[subscribe_message("echo-validated")]
+    async fn echo_validated(
+        &self,
+        #[message_body(ValidationPipe)] body: EchoDto,
+    ) -> WsResponse<EchoDto> {
+        WsResponse::new("echo", body)
     }
 
     /// Joins the room; acks `true`.

@@ -3,6 +3,7 @@
 //! ones are `node bench/node/<file>.mjs`. Every server binds `127.0.0.1:0` and prints
 //! `PORT=<n>` on stdout.
 
+pub mod dto;
 pub mod framework;
 pub mod raw;
 

@@ -6,6 +6,9 @@ use serde_json::Value;
 use socketioxide::SocketIo;
 use socketioxide::extract::{AckSender, Data, SocketRef};
 use tokio::net::TcpListener;
+use validator::Validate;
+
+use super::dto::EchoDto;
 
 /// Serves on `127.0.0.1`, any free port; prints `PORT=<n>`; runs until killed.
 pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -17,6 +20,18 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
         s.on("echo-ack", async |Data::<Value>(d), ack: AckSender| {
             ack.send(&d).ok();
         });
+        s.on(
+            "echo-validated",
+            async |s: SocketRef, Data::<EchoDto>(d)| match d.validate() {
+                Ok(()) => {
+                    s.emit("echo", &d).ok();
+                }
+                Err(e) => {
+                    let error = serde_json::json!({"status": "error", "message": e.to_string()});
+                    s.emit("exception", &error).ok();
+                }
+            },
+        );
         s.on(
             "join",
             async |s: SocketRef, Data::<String>(room), ack: AckSender| {
