@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p bench -- [--quick] [--out FILE] [--rounds N]
-//!     [--only echo,echo-ack,echo-validated,fanout,connect,idle-1k,idle-10k] [--servers framework,socketioxide,nestjs,socketio]
+//!     [--only echo,echo-ack,echo-validated,fanout,fanout-2n,connect,idle-1k,idle-10k] [--servers framework,socketioxide,nestjs,socketio]
 //! ```
 //!
 //! Each run starts a fresh server process pinned to core 0 (the Rust servers are this binary,
@@ -29,7 +29,7 @@ use serde_json::json;
 use crate::node::NodeEnv;
 use crate::report::{Report, Row};
 use crate::scenarios::{Params, Scenario};
-use crate::servers::{Server, ServerKind};
+use crate::servers::ServerKind;
 
 const USAGE: &str = "\
 usage: cargo run --release -p bench -- [options]
@@ -37,7 +37,8 @@ usage: cargo run --release -p bench -- [options]
   --quick               short runs, one round, idle memory at 1k only (about a minute)
   --rounds N            rounds of every scenario on every server (default 3, --quick 1)
   --only LIST           scenarios, comma-separated: echo, echo-ack, echo-validated,
-                        fanout, connect, idle (both sizes), idle-1k, idle-10k
+                        fanout, fanout-2n (two framework nodes on one Redis), connect,
+                        idle (both sizes), idle-1k, idle-10k
   --servers LIST        servers, comma-separated: framework, socketioxide, nestjs, socketio
   --out FILE            also write the JSON report to FILE
   -h, --help            this text
@@ -164,7 +165,7 @@ fn run(mut cfg: Config) -> ExitCode {
         .iter()
         .map(|s| match s {
             Scenario::Idle(n) => *n,
-            Scenario::Fanout => 1001,
+            Scenario::Fanout | Scenario::FanoutTwoNodes => 1001,
             _ => 100,
         })
         .max()
@@ -242,7 +243,7 @@ fn run(mut cfg: Config) -> ExitCode {
     }
     for round in 1..=cfg.rounds {
         for scenario in cfg.scenarios.iter().filter(|s| s.pending().is_none()) {
-            for &kind in &cfg.servers {
+            for &kind in cfg.servers.iter().filter(|&&k| scenario.runs_on(k)) {
                 let label = format!(
                     "[{round}/{}] {} · {}",
                     cfg.rounds,
@@ -258,10 +259,9 @@ fn run(mut cfg: Config) -> ExitCode {
                             busy * 100.0
                         );
                     }
-                    let server = Server::start(kind, cores, node.as_ref()).await?;
-                    let r = scenario.run(&server, &params).await;
-                    server.stop().await;
-                    r
+                    scenario
+                        .run_fresh(kind, cores, node.as_ref(), &params)
+                        .await
                 });
                 match result {
                     Ok(measured) => {
@@ -305,6 +305,12 @@ fn run(mut cfg: Config) -> ExitCode {
     );
     println!("{}", report::markdown(&rows, &pending_ref));
     println!("Targets of issue 4:\n\n{}", report::targets_markdown(&rows));
+    let two_nodes = report::two_nodes_markdown(&rows);
+    if !two_nodes.is_empty() {
+        println!(
+            "Two framework nodes on one Redis, against one node (fan-out, 1000 clients):\n\n{two_nodes}"
+        );
+    }
     println!("Versions: {versions}");
 
     if let Some(path) = &cfg.out {

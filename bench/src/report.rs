@@ -11,7 +11,8 @@ use crate::servers::ServerKind;
 /// One measurement: a scenario on a fresh server process, in one round.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Row {
-    /// `echo`, `echo-ack`, `fanout`, `fanout-max`, `connect`, `idle-1k`, `idle-10k`.
+    /// `echo`, `echo-ack`, `echo-validated`, `fanout`, `fanout-max`, `fanout-2n`,
+    /// `fanout-2n-max`, `connect`, `idle-1k`, `idle-10k`.
     pub scenario: String,
     /// `framework`, `socketioxide`, `nestjs`, `socketio`.
     pub server: String,
@@ -233,7 +234,7 @@ fn ratios(scenario: &str, s: &Summary, reference: Option<&Summary>) -> String {
     };
     if scenario.starts_with("idle") {
         push("kb", ratio(s.kb, r.kb));
-    } else if scenario == "fanout-max" {
+    } else if scenario.ends_with("-max") {
         push("rate", ratio(s.broadcasts, r.broadcasts));
         push("p99", ratio(s.p99, r.p99));
     } else {
@@ -258,7 +259,7 @@ pub fn markdown(rows: &[Row], pending: &[(&str, &str)]) -> String {
         let raw = by_server.get(&ServerKind::Socketioxide);
         let nest = by_server.get(&ServerKind::Nestjs);
         for (kind, s) in &by_server {
-            let label = if scenario == "fanout-max" {
+            let label = if scenario.ends_with("-max") {
                 format!("{scenario} ({} bc/s)", num(s.broadcasts))
             } else {
                 scenario.clone()
@@ -407,6 +408,48 @@ pub fn targets(rows: &[Row]) -> Vec<Target> {
     out
 }
 
+/// Two framework nodes on one Redis against one framework node: the fan-out figures, as a
+/// markdown list (empty when `fanout-2n` did not run).
+pub fn two_nodes_markdown(rows: &[Row]) -> String {
+    let summary = summarize(rows);
+    let fw = |scenario: &str| {
+        summary
+            .iter()
+            .find(|(s, _)| s == scenario)
+            .and_then(|(_, m)| m.get(&ServerKind::Framework).cloned())
+    };
+    let (Some(one), Some(two)) = (fw("fanout"), fw("fanout-2n")) else {
+        return String::new();
+    };
+    let pct = |d: Option<f64>| {
+        d.map(|d| format!("{:.1}%", d * 100.0))
+            .unwrap_or_else(|| "–".into())
+    };
+    let ratio_text = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "–".into());
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "- at {} bc/s: delivered {} on two nodes, {} on one; delivery p99 {} µs against {} µs (× {}); CPU per delivery, both nodes and Redis together, × {}",
+        num(two.broadcasts),
+        pct(two.delivery),
+        pct(one.delivery),
+        num(two.p99),
+        num(one.p99),
+        ratio_text(ratio(two.p99, one.p99)),
+        ratio_text(ratio(two.cpu, one.cpu)),
+    );
+    if let (Some(one_max), Some(two_max)) = (fw("fanout-max"), fw("fanout-2n-max")) {
+        let _ = writeln!(
+            out,
+            "- highest rate with 99% delivered: {} bc/s on two nodes, {} on one (× {})",
+            num(two_max.broadcasts),
+            num(one_max.broadcasts),
+            ratio_text(ratio(two_max.broadcasts, one_max.broadcasts)),
+        );
+    }
+    out
+}
+
 /// The targets as a markdown list.
 pub fn targets_markdown(rows: &[Row]) -> String {
     let mut out = String::new();
@@ -463,5 +506,41 @@ mod tests {
         assert_eq!(t[1].met, None, "echo-validated not measured");
         assert_eq!(t[3].value, "2.00");
         assert_eq!(t[4].met, Some(true));
+        assert!(two_nodes_markdown(&rows).is_empty(), "no fanout-2n rows");
+    }
+
+    #[test]
+    fn two_nodes_against_one() {
+        let fan = |scenario: &str, p99: f64, delivery: f64, bc: f64| Row {
+            scenario: scenario.into(),
+            server: "framework".into(),
+            round: 1,
+            cpu_us_per_msg: Some(2.0),
+            p99_us: Some(p99),
+            delivery_ratio: Some(delivery),
+            broadcasts_per_s: Some(bc),
+            ..Row::default()
+        };
+        let rows = vec![
+            fan("fanout", 1000.0, 1.0, 100.0),
+            fan("fanout-max", 3000.0, 0.995, 2000.0),
+            fan("fanout-2n", 1500.0, 0.999, 100.0),
+            fan("fanout-2n-max", 4000.0, 0.99, 1000.0),
+        ];
+        let md = two_nodes_markdown(&rows);
+        assert!(
+            md.contains("delivered 99.9% on two nodes, 100.0% on one"),
+            "{md}"
+        );
+        assert!(md.contains("(× 1.50)"), "{md}");
+        assert!(
+            md.contains("1000 bc/s on two nodes, 2000 on one (× 0.50)"),
+            "{md}"
+        );
+        let table = markdown(&rows, &[]);
+        assert!(
+            table.contains("| fanout-2n-max (1000 bc/s) | framework |"),
+            "{table}"
+        );
     }
 }

@@ -113,9 +113,18 @@ pub struct CpuDelta {
 impl CpuSample {
     /// Samples now.
     pub fn take(server_pid: u32) -> CpuSample {
+        CpuSample::take_all(&[server_pid])
+    }
+
+    /// Samples now, counting the processes `server_pids` together as the server (the nodes of
+    /// a scaled-out deployment and their Redis).
+    pub fn take_all(server_pids: &[u32]) -> CpuSample {
         CpuSample {
             at: Instant::now(),
-            server_us: cpu_us(server_pid).unwrap_or(f64::NAN),
+            server_us: server_pids
+                .iter()
+                .map(|&pid| cpu_us(pid).unwrap_or(f64::NAN))
+                .sum(),
             client_us: self_cpu_us().unwrap_or(f64::NAN),
             machine_us: machine_busy_us().unwrap_or(f64::NAN),
         }

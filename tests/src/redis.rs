@@ -62,10 +62,16 @@ impl RedisServer {
     /// [`start`](Self::start), with extra `redis-server` arguments (e.g.
     /// `["--requirepass", "pw"]`).
     pub fn start_with(extra: &[&str]) -> Self {
-        Self::try_start(extra, free_port).unwrap_or_else(|e| panic!("{e}"))
+        Self::try_start(extra).unwrap_or_else(|e| panic!("{e}"))
     }
 
-    fn try_start(extra: &[&str], pick: fn() -> u16) -> Result<Self, String> {
+    /// [`start_with`](Self::start_with) without the panic: `Err` says why it did not start
+    /// (for callers that are not tests, like the benchmark).
+    pub fn try_start(extra: &[&str]) -> Result<Self, String> {
+        Self::try_start_on(extra, free_port)
+    }
+
+    fn try_start_on(extra: &[&str], pick: fn() -> u16) -> Result<Self, String> {
         ensure_redis_installed()?;
         // A port picked free may be taken again before redis-server binds it: try a few.
         let mut last = String::new();
@@ -100,6 +106,11 @@ impl RedisServer {
     /// `127.0.0.1:<port>`.
     pub fn addr(&self) -> SocketAddr {
         SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))
+    }
+
+    /// The process id of the running server (`None` when stopped).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     /// Whether the process is running (started and not stopped; it may have died since).
@@ -257,7 +268,7 @@ impl RedisCluster {
         let nodes: Vec<RedisServer> = (0..3)
             .map(|i| {
                 let conf = format!("nodes-{i}.conf");
-                RedisServer::try_start(
+                RedisServer::try_start_on(
                     &[
                         "--cluster-enabled",
                         "yes",

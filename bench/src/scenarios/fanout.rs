@@ -5,7 +5,11 @@
 //! Each broadcast carries its step and its send time (`{"s":step,"t":µs}`); receivers read both
 //! by scanning bytes. Two rows come out: `fanout` at the first rate (100/s, comparable across
 //! servers) and `fanout-max` at the highest rate that still delivered 99%, with every step.
+//!
+//! `fanout-2n` is the same on two framework nodes sharing one Redis: the receivers are split
+//! between the nodes and the sender is on the first, so half the deliveries cross Redis.
 
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,6 +20,7 @@ use super::{Params, connect_many, finish, histogram, percentiles, record};
 use crate::client::Conn;
 use crate::report::{FanoutStep, Row};
 use crate::servers::Server;
+use crate::servers::two_nodes::TwoNodes;
 use crate::sys::CpuSample;
 use crate::wire;
 
@@ -83,11 +88,34 @@ async fn join_all(conns: Vec<Conn>) -> Result<Vec<Conn>, String> {
     }
 }
 
-/// Runs the rate steps against `server`.
+/// Runs the rate steps against `server`: rows `fanout` and `fanout-max`.
 pub async fn run(server: &Server, p: &Params) -> Result<Vec<Row>, String> {
+    run_on(&[server.addr], &[server.pid], p, "fanout").await
+}
+
+/// Runs the rate steps against two nodes on one Redis: rows `fanout-2n` and `fanout-2n-max`.
+/// The server CPU is that of both nodes and of Redis.
+pub async fn run_two_nodes(nodes: &TwoNodes, p: &Params) -> Result<Vec<Row>, String> {
+    let addrs = nodes.nodes.each_ref().map(|n| n.addr);
+    run_on(&addrs, &nodes.pids(), p, "fanout-2n").await
+}
+
+/// The receivers are spread evenly over `addrs`; the sender connects to the first.
+async fn run_on(
+    addrs: &[SocketAddr],
+    pids: &[u32],
+    p: &Params,
+    name: &str,
+) -> Result<Vec<Row>, String> {
     let room = p.fanout_room;
-    let receivers = join_all(connect_many(server.addr, room, 64).await?).await?;
-    let mut sender = Conn::connect(server.addr)
+    let mut receivers = Vec::with_capacity(room);
+    for (i, &addr) in addrs.iter().enumerate() {
+        // The first nodes take one more when the room does not divide evenly.
+        let n = room / addrs.len() + usize::from(i < room % addrs.len());
+        receivers.extend(connect_many(addr, n, 64).await?);
+    }
+    let receivers = join_all(receivers).await?;
+    let mut sender = Conn::connect(addrs[0])
         .await
         .map_err(|e| format!("sender: {e}"))?;
     let shared = Arc::new(Shared {
@@ -129,7 +157,7 @@ pub async fn run(server: &Server, p: &Params) -> Result<Vec<Row>, String> {
             closed: false,
             hist: histogram(),
         });
-        let before = CpuSample::take(server.pid);
+        let before = CpuSample::take_all(pids);
         let start = Instant::now();
         let total = (rate as f64 * p.fanout_step.as_secs_f64()).round() as u64;
         let mut sent = 0u64;
@@ -162,7 +190,7 @@ pub async fn run(server: &Server, p: &Params) -> Result<Vec<Row>, String> {
             let (p50, p99) = percentiles(&step.hist);
             (step.received, p50, p99)
         };
-        let after = CpuSample::take(server.pid);
+        let after = CpuSample::take_all(pids);
         let delta = before.until(&after);
         let ratio = if expected == 0 {
             0.0
@@ -222,7 +250,7 @@ pub async fn run(server: &Server, p: &Params) -> Result<Vec<Row>, String> {
     };
     let first = results.first().ok_or("no step ran")?;
     let mut base = row_of(first);
-    base.scenario = "fanout".into();
+    base.scenario = name.into();
     let best = results.iter().rev().find(|s| s.delivery_ratio >= PASS);
     let mut max = match best {
         Some(s) => row_of(s),
@@ -234,7 +262,7 @@ pub async fn run(server: &Server, p: &Params) -> Result<Vec<Row>, String> {
             ..Row::default()
         },
     };
-    max.scenario = "fanout-max".into();
+    max.scenario = format!("{name}-max");
     // The highest rate may be the generator's limit rather than the server's.
     max.client_saturated |= first_failing_saturated;
     max.steps = Some(results);

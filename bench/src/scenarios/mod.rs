@@ -16,8 +16,11 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::client::Conn;
+use crate::node::NodeEnv;
 use crate::report::Row;
-use crate::servers::Server;
+use crate::servers::two_nodes::TwoNodes;
+use crate::servers::{Server, ServerKind};
+use crate::sys::Cores;
 
 /// A scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +33,8 @@ pub enum Scenario {
     EchoValidated,
     /// `fanout`: one sender, a room of clients, the broadcast rate stepped up.
     Fanout,
+    /// `fanout-2n`: `fanout` on two framework nodes sharing one Redis.
+    FanoutTwoNodes,
     /// `connect`: connections per second and handshake latency.
     Connect,
     /// `idle-<n>`: server RSS per idle connection with `n` connected.
@@ -44,6 +49,7 @@ impl Scenario {
             Scenario::EchoAck,
             Scenario::EchoValidated,
             Scenario::Fanout,
+            Scenario::FanoutTwoNodes,
             Scenario::Connect,
             Scenario::Idle(1_000),
         ];
@@ -60,6 +66,7 @@ impl Scenario {
             Scenario::EchoAck => "echo-ack".into(),
             Scenario::EchoValidated => "echo-validated".into(),
             Scenario::Fanout => "fanout".into(),
+            Scenario::FanoutTwoNodes => "fanout-2n".into(),
             Scenario::Connect => "connect".into(),
             Scenario::Idle(n) if n % 1000 == 0 => format!("idle-{}k", n / 1000),
             Scenario::Idle(n) => format!("idle-{n}"),
@@ -90,8 +97,35 @@ impl Scenario {
         None
     }
 
+    /// Whether the scenario runs on `kind`: two nodes on Redis are measured for the framework
+    /// only, against its own one-node `fanout`.
+    pub fn runs_on(self, kind: ServerKind) -> bool {
+        self != Scenario::FanoutTwoNodes || kind == ServerKind::Framework
+    }
+
+    /// Runs the scenario on a fresh `kind` deployment (one server process, or two nodes and
+    /// their Redis), then stops it; rows without server and round.
+    pub async fn run_fresh(
+        self,
+        kind: ServerKind,
+        cores: Option<Cores>,
+        node: Option<&NodeEnv>,
+        p: &Params,
+    ) -> Result<Vec<Row>, String> {
+        if self == Scenario::FanoutTwoNodes {
+            let nodes = TwoNodes::start(kind, cores).await?;
+            let r = fanout::run_two_nodes(&nodes, p).await;
+            nodes.stop().await;
+            return r;
+        }
+        let server = Server::start(kind, cores, node).await?;
+        let r = self.run(&server, p).await;
+        server.stop().await;
+        r
+    }
+
     /// Runs the scenario against `server`; rows without server and round.
-    pub async fn run(self, server: &Server, p: &Params) -> Result<Vec<Row>, String> {
+    async fn run(self, server: &Server, p: &Params) -> Result<Vec<Row>, String> {
         match self {
             Scenario::Echo => echo::run(server, p, echo::Kind::Emit)
                 .await
@@ -101,6 +135,7 @@ impl Scenario {
                 .await
                 .map(|r| vec![r]),
             Scenario::Fanout => fanout::run(server, p).await,
+            Scenario::FanoutTwoNodes => Err("two nodes are started by `run_fresh`".into()),
             Scenario::Connect => connect::run(server, p).await.map(|r| vec![r]),
             Scenario::Idle(n) => idle::run(server, p, n).await.map(|r| vec![r]),
         }

@@ -52,12 +52,26 @@ impl BenchGateway {
 #[module(providers = [BenchGateway])]
 pub struct BenchModule;
 
+/// With this variable set, the node uses the Redis adapter on that URL (the two-node scenario).
+pub const REDIS_URL_ENV: &str = "BENCH_REDIS_URL";
+
 /// Serves the gateway on `127.0.0.1`, any free port; prints `PORT=<n>`; runs until killed.
 pub async fn run() -> Result<(), BoxError> {
-    let app = GatewayApplication::create::<BenchModule>()
-        .await?
-        .start("127.0.0.1:0")
-        .await?;
+    let addr = "127.0.0.1:0";
+    let app = match std::env::var(REDIS_URL_ENV) {
+        Ok(url) => {
+            GatewayApplication::create_with_redis::<BenchModule>(&url)
+                .await?
+                .start(addr)
+                .await?
+        }
+        Err(_) => {
+            GatewayApplication::create::<BenchModule>()
+                .await?
+                .start(addr)
+                .await?
+        }
+    };
     super::announce(app.addr().port());
     std::future::pending::<()>().await;
     Ok(())

@@ -6,6 +6,7 @@
 pub mod dto;
 pub mod framework;
 pub mod raw;
+pub mod two_nodes;
 
 use std::net::SocketAddr;
 use std::process::{ExitCode, Stdio};
@@ -117,6 +118,16 @@ impl Server {
         cores: Option<Cores>,
         node: Option<&NodeEnv>,
     ) -> Result<Server, String> {
+        Server::start_with_env(kind, cores, node, &[]).await
+    }
+
+    /// [`start`](Self::start), with extra environment variables for the process.
+    pub async fn start_with_env(
+        kind: ServerKind,
+        cores: Option<Cores>,
+        node: Option<&NodeEnv>,
+        env: &[(&str, &str)],
+    ) -> Result<Server, String> {
         let mut cmd = if kind.is_node() {
             let node = node.ok_or("Node is not available")?;
             let script = match kind {
@@ -134,7 +145,8 @@ impl Server {
             cmd.arg("serve").arg(kind.name());
             cmd
         };
-        cmd.stdin(Stdio::null())
+        cmd.envs(env.iter().copied())
+            .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);
