@@ -126,7 +126,13 @@ impl fmt::Display for HandlerError {
             HandlerError::Validation(errors) => {
                 f.write_str("validation failed:")?;
                 for e in errors {
-                    write!(f, " {} ({}): {};", e.field, e.code, e.message)?;
+                    // An empty field is the payload as a whole.
+                    let field = if e.field.is_empty() {
+                        "payload"
+                    } else {
+                        &e.field
+                    };
+                    write!(f, " {field} ({}): {};", e.code, e.message)?;
                 }
                 Ok(())
             }

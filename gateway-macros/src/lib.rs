@@ -16,7 +16,8 @@ mod snapshots;
 /// Options: `port = N` (own listener; or a leading integer), `namespace = "/chat"`,
 /// `namespace = "/teams/{team}"`, `namespace = regex("^/\\w+$")`, `cors(origin = "*" | [..],
 /// credentials = bool, methods = [..])`, `path`, `transports = ["websocket", "polling"]`,
-/// `ping_interval`, `ping_timeout`, `connect_timeout` (ms), `max_payload` (bytes).
+/// `ping_interval`, `ping_timeout`, `connect_timeout` (ms), `max_payload` (bytes), `ordered`
+/// (each socket's messages handled one at a time, in arrival order).
 ///
 /// Methods marked `#[subscribe_message("event")]` become handlers; methods named `after_init`,
 /// `handle_connection` and `handle_disconnect` become the lifecycle hooks.

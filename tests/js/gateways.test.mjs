@@ -7,6 +7,7 @@
 //   SHARED_URL   its declared port 4101 (/alpha and /beta, two gateways sharing one server)
 //   OTHER_URL    its declared port 4102 (/other)
 //   CORS_URL     its declared port 4103 (/cors, cors(origin = ["http://allowed.test"], credentials))
+//   SEED_URL     its declared port 4104 (NestJS's seed regex /\/*.+/, every path and `/` too)
 //   LIFECYCLE_URL  the LifecycleModule application (/lifecycle); the Rust side checks the hooks
 //
 // The sections of the application that is not given are skipped.
@@ -40,12 +41,12 @@ import {
   RawPolling,
 } from './lib/gateways-helpers.mjs';
 
-const { MAIN_URL, SHARED_URL, OTHER_URL, CORS_URL, LIFECYCLE_URL } = process.env;
+const { MAIN_URL, SHARED_URL, OTHER_URL, CORS_URL, SEED_URL, LIFECYCLE_URL } = process.env;
 if (!MAIN_URL && !LIFECYCLE_URL) {
   throw new Error('set MAIN_URL (+ SHARED_URL, OTHER_URL, CORS_URL) or LIFECYCLE_URL: run it from cargo test --test gateways_e2e');
 }
-if (MAIN_URL && !(SHARED_URL && OTHER_URL && CORS_URL)) {
-  throw new Error('MAIN_URL needs SHARED_URL, OTHER_URL and CORS_URL too');
+if (MAIN_URL && !(SHARED_URL && OTHER_URL && CORS_URL && SEED_URL)) {
+  throw new Error('MAIN_URL needs SHARED_URL, OTHER_URL, CORS_URL and SEED_URL too');
 }
 
 /** Backstop per section; every wait inside is bounded far below this. */
@@ -396,6 +397,28 @@ describe('namespaces', MAIN, () => {
     await expectNothing(room, 'dyn-all');
     await expectNothing(chat, 'dyn-all');
     await expectNothing(d1, 'dyn-all');
+  });
+
+  test("NestJS's seed regex /\\/*.+/ serves every namespace, / included", async () => {
+    for (const ns of ['/', '/anything', '/a/b']) {
+      const s = await connect(SEED_URL, ns);
+      assert.equal(await emitWithAck(s, 'where'), ns, `connected to ${ns}`);
+    }
+    const polling = await connect(SEED_URL, '/', { transports: ['polling'] });
+    assert.equal(await emitWithAck(polling, 'where'), '/');
+  });
+
+  // The Rust side checks that the held `echo` messages were never handled.
+  test('a failing or panicking handle_connection: exception, then disconnected; messages sent meanwhile are not handled', async () => {
+    for (const how of ['error', 'panic']) {
+      const s = await connect(MAIN_URL, `/hook-fails/${how}`);
+      const gone = onceDisconnected(s);
+      for (let i = 0; i < 3; i++) s.emit('echo', `too early ${i}`);
+      const [payload] = await once(s, 'exception');
+      const message = how === 'error' ? 'not today' : 'Internal server error';
+      assert.deepEqual(payload, wsErrorNoData(message, 'connection'), how);
+      assert.equal(await gone, 'io server disconnect', how);
+    }
   });
 
   test('an unknown namespace is refused with "Invalid namespace"', async () => {

@@ -596,7 +596,7 @@ describe('validation', () => {
     assertValidation((await once(s, 'exception'))[0], 'optional', { roomId: '' }, [['roomId', 'length']]);
   });
 
-  describe('nested DTOs', { skip: NESTED_URL ? false : 'NESTED_URL is not set: the tests crate has no `validator` dependency (see pipeline_e2e.rs)' }, () => {
+  describe('nested DTOs', { skip: NESTED_URL ? false : 'NESTED_URL is not set: run it from cargo test --test pipeline_e2e' }, () => {
     test('nested structs and lists give dotted paths with wire names; every failing field', T, async () => {
       const s = await connect(NESTED_URL, '/validation-nested');
       const payload = {

@@ -484,7 +484,13 @@ describe('Redis restarted in the middle', ON_RESTART, () => {
 
   test('chat: local delivery while Redis is down, across nodes again once it is back, nobody disconnected', async () => {
     const { r, a1, a2, b1, b2 } = await chatRoomOnTwoNodes();
-    const watch = watchDisconnects({ a1, a2, b1, b2 });
+    // Test-gateway clients too, for the server-wide requests while Redis is away.
+    const { a1: sa, b1: sb } = await scaleTrio();
+    const fetched = room('fetch-down');
+    assert.equal(await emitWithAck(sa, 'join', fetched), fetched);
+    assert.equal(await emitWithAck(sb, 'join', fetched), fetched);
+    assert.deepEqual(await emitWithAck(sa, 'fetch', fetched), [sa.id, sb.id].sort());
+    const watch = watchDisconnects({ a1, a2, b1, b2, sa, sb });
     await send(a1, r, 'before');
     await Promise.all([a1, a2, b1, b2].map((s) => receivesOnce(s, r, 'before', a1.userName)));
 
@@ -515,6 +521,9 @@ describe('Redis restarted in the middle', ON_RESTART, () => {
     await send(a2, r, 'down: to late');
     for (const s of [late, a1, a2]) await onceMatching(s, 'chat/receive', isText('down: to late'), 3000);
     late.disconnect();
+    // A server-wide request is answered by the node's own sockets (not an error, not a hang).
+    assert.deepEqual(await emitWithAck(sa, 'fetch', fetched), [sa.id], 'fetch_sockets on A while Redis is down');
+    assert.deepEqual(await emitWithAck(sb, 'fetch', fetched), [sb.id], 'fetch_sockets on B while Redis is down');
     // Typing, locally.
     a1.emit('typing', { roomId: r });
     assert.deepEqual(await onceMatching(a2, 'typing', ([t]) => t?.from === a1.userName, 3000), [
@@ -539,6 +548,11 @@ describe('Redis restarted in the middle', ON_RESTART, () => {
       );
       console.log(`${from.userName} -> ${to.userName}: across nodes again ${ms} ms after Redis is back (${attempts} probes)`);
     }
+    // Server-wide requests span the nodes again (each node finds Redis back on its own).
+    await pollUntil(
+      async () => JSON.stringify(await emitWithAck(sa, 'fetch', fetched)) === JSON.stringify([sa.id, sb.id].sort()),
+      { timeoutMs: 10_000, everyMs: 50, what: 'fetch_sockets across nodes after Redis is back' },
+    );
     // Drain the probes, then: exactly once, everywhere, as before.
     for (const s of [a1, a2, b1, b2]) {
       for (;;) {

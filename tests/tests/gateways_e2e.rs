@@ -438,6 +438,47 @@ impl StrictGateway {
 const SHARED_PORT: u16 = 4101;
 const OTHER_PORT: u16 = 4102;
 const CORS_PORT: u16 = 4103;
+const SEED_PORT: u16 = 4104;
+
+/// NestJS's seed example, `namespace: /\/*.+/`, alone on its port: every path, `/` included.
+#[injectable]
+struct SeedRegexGateway;
+
+#[web_socket_gateway(port = 4104, namespace = regex("\\/*.+"))]
+impl SeedRegexGateway {
+    #[subscribe_message("where")]
+    fn location(&self, #[connected_socket] socket: SocketRef) -> String {
+        socket.ns().to_owned()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A connection hook that fails (`/hook-fails/error`) or panics (`/hook-fails/panic`).
+
+#[injectable]
+struct FailingHookGateway;
+
+/// Messages handled on `/hook-fails/*`: must stay 0 (checked after the suite).
+static FAILED_HOOK_HANDLED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[web_socket_gateway(namespace = "/hook-fails/{how}")]
+impl FailingHookGateway {
+    /// Slow, so that the client's first messages arrive while it runs and are held.
+    async fn handle_connection(&self, socket: SocketRef) -> Result<(), WsException> {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        match socket.ns_param("how").as_deref() {
+            Some("panic") => panic!("the connection hook panicked"),
+            _ => Err(WsException::new("not today")),
+        }
+    }
+
+    /// Must never run: the hook failed, so the messages it held are dropped.
+    #[subscribe_message("echo")]
+    fn echo(&self, #[message_body] v: Value) -> Value {
+        FAILED_HOOK_HANDLED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        v
+    }
+}
 
 #[injectable]
 struct AlphaGateway;
@@ -497,6 +538,8 @@ impl CorsGateway {
     BetaGateway,
     OtherPortGateway,
     CorsGateway,
+    SeedRegexGateway,
+    FailingHookGateway,
 ])]
 struct E2eModule;
 
@@ -520,6 +563,7 @@ async fn test_gateways_through_socket_io_client() {
         .map_port(SHARED_PORT, 0)
         .map_port(OTHER_PORT, 0)
         .map_port(CORS_PORT, 0)
+        .map_port(SEED_PORT, 0)
         .start("127.0.0.1:0")
         .await
         .expect("the test application starts");
@@ -533,9 +577,10 @@ async fn test_gateways_through_socket_io_client() {
         ("SHARED_URL", port(SHARED_PORT)),
         ("OTHER_URL", port(OTHER_PORT)),
         ("CORS_URL", port(CORS_PORT)),
+        ("SEED_URL", port(SEED_PORT)),
     ];
     let distinct: std::collections::HashSet<&String> = env.iter().map(|(_, u)| u).collect();
-    assert_eq!(distinct.len(), 4, "four distinct listeners: {env:?}");
+    assert_eq!(distinct.len(), 5, "five distinct listeners: {env:?}");
 
     let out = tokio::task::spawn_blocking(move || run_node_suite("gateways.test.mjs", &env))
         .await
@@ -545,6 +590,11 @@ async fn test_gateways_through_socket_io_client() {
         Ok(report) => println!("{report}"),
         Err(report) => panic!("socket.io-client suite failed:\n{report}"),
     }
+    assert_eq!(
+        FAILED_HOOK_HANDLED.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "messages held by a failed handle_connection were handled"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -753,13 +803,10 @@ async fn lifecycle_hooks_run_in_nest_order() {
         println!("{report}");
     }
 
-    // FRAMEWORK BUG (found by this test): "disconnect:A:server shutting down" is missing.
-    // `RunningApp::shutdown` relies on socketioxide's `SocketIo::close` to run the disconnect
-    // handlers, but socketioxide 0.18.9's `Client::close` takes the namespaces out of the client
-    // (`mem::take`) before closing the transports, so its engine.io `on_disconnect` finds no
-    // socket ("disconnect handle spawned for 0 namespaces" in its debug log): the hook never
-    // runs, and shutdown then waits the whole 5 s grace for it. NestJS calls handleDisconnect
-    // for every client still connected when the application closes.
+    // NestJS calls handleDisconnect for every client still connected when the application
+    // closes. socketioxide 0.18.9's `SocketIo::close` alone would not (its `Client::close`
+    // forgets the namespaces before closing the transports), so `RunningApp::shutdown` runs
+    // the disconnect hooks itself first: "disconnect:A:server shutting down" must be there.
     let mut seen = anonymize(&after_shutdown);
     // NestJS does not order the shutdown hooks of one module's providers: compare them as a set.
     let tail = seen.len().saturating_sub(2);

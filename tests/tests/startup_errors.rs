@@ -133,6 +133,23 @@ async fn an_option_set_by_one_gateway_only_is_no_conflict() {
     app.shutdown().await;
 }
 
+/// The error names the gateway that asked for the other value, not the port's first gateway.
+#[module(providers = [UnsetPingGateway, SlowPingGateway, FastPingGateway])]
+struct PingConflictAfterUnsetModule;
+
+#[tokio::test]
+async fn a_conflict_names_the_gateway_that_set_the_other_value() {
+    let err = start_err::<PingConflictAfterUnsetModule>(&[4201]).await;
+    match &err {
+        StartupError::ConflictingServerOptions { first, second, .. } => {
+            let mut pair = [*first, *second];
+            pair.sort();
+            assert_eq!(pair, ["FastPingGateway", "SlowPingGateway"], "{err}");
+        }
+        other => panic!("expected ConflictingServerOptions, got {other:?}"),
+    }
+}
+
 #[injectable]
 struct FirstChatGateway;
 

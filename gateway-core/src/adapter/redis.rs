@@ -10,11 +10,14 @@
 //! # }
 //! ```
 //!
-//! While Redis is unreachable: every node keeps serving its own clients (a broadcast reaches
-//! the local sockets of the room); what other nodes should have received in that time is
-//! **lost**, as are cross-node operations (fetching remote sockets, acks from other nodes),
-//! which fail. A warning is logged when Redis is lost and when it is back; the driver
-//! reconnects by itself and re-subscribes to its channels.
+//! While Redis is unreachable, every node keeps serving its own clients: a broadcast reaches
+//! the local sockets of the room, and server-wide requests (`fetch_sockets`, an emit with
+//! acks) are answered by this node's sockets alone. What other nodes should have received in
+//! that time is **lost**: broadcasts, and operations on one socket of another node (an emit or
+//! a disconnect through a remote socket is dropped; reading its rooms fails after the request
+//! timeout). A warning is logged when Redis is lost and when it is back; the driver reconnects
+//! by itself and re-subscribes to its channels. Delivery across nodes resumes at the first
+//! successful check after Redis returns, at most [`RETRY_EVERY`] later.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -279,11 +282,27 @@ impl Driver for ResilientDriver {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&chan);
+        // Not subscribed yet (asked for while Redis was away): only forget it.
+        let pending = {
+            let mut later = self.0.later.lock().unwrap_or_else(|e| e.into_inner());
+            let at = later.iter().position(|c| *c == chan);
+            at.map(|i| later.swap_remove(i)).is_some()
+        };
+        if pending {
+            return Ok(());
+        }
         self.0.conn.clone().unsubscribe(chan).await?;
         Ok(())
     }
 
+    /// How many nodes listen on `chan`: how many answers a server-wide request (an emit
+    /// with acks, `fetch_sockets`) waits for. While Redis is away only this node can answer,
+    /// so the request is served locally rather than failing for the local sockets too.
     async fn num_serv(&self, chan: &str) -> Result<u16, Self::Error> {
+        const ONLY_THIS_NODE: u16 = 1;
+        if !self.0.healthy.load(Ordering::Acquire) {
+            return Ok(ONLY_THIS_NODE);
+        }
         let mut conn = self.0.conn.clone();
         let result = redis::cmd("PUBSUB")
             .arg("NUMSUB")
@@ -294,7 +313,7 @@ impl Driver for ResilientDriver {
             Ok((_, count)) => Ok(count),
             Err(e) => {
                 self.lost(&e);
-                Err(e.into())
+                Ok(ONLY_THIS_NODE)
             }
         }
     }

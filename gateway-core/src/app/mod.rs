@@ -7,6 +7,7 @@ mod servers;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use socketioxide::SocketIo;
@@ -21,6 +22,7 @@ use crate::di::TypeKey;
 use crate::di::{Container, Injectable, Module};
 use crate::error::{BoxError, StartupError};
 use crate::gateway::MountContext;
+use crate::gateway::namespace::Matcher;
 use crate::pipeline::{
     CanActivate, ConnectionGuard, EnhancerRef, ExceptionFilter, Interceptor, PipeTransform,
     Pipeline,
@@ -191,14 +193,20 @@ impl<A: AppAdapter> GatewayApplication<A> {
             global.push((r.resolve)(self.container.registry())?);
         }
         let pending = std::sync::Mutex::new(Vec::new());
-        let mount = MountContext {
-            registry: self.container.registry(),
-            global: &global,
-            sockets: &sockets,
-            pending: &pending,
-        };
         let mut servers: Vec<(PortKey, SocketIo<A>, axum::Router)> = Vec::new();
         for plan in &plans {
+            let root_claimed = AtomicBool::new(
+                plan.gateways
+                    .iter()
+                    .any(|g| matches!(&g.matcher, Matcher::Static(p) if p == "/")),
+            );
+            let mount = MountContext {
+                registry: self.container.registry(),
+                global: &global,
+                sockets: &sockets,
+                pending: &pending,
+                root_claimed: &root_claimed,
+            };
             let builder = plan
                 .options
                 .apply(SocketIo::builder())
@@ -211,11 +219,7 @@ impl<A: AppAdapter> GatewayApplication<A> {
             }
             // socket.io always has its main namespace: a client may connect to `/` even when
             // no gateway serves it (NestJS accepts it too).
-            if !plan
-                .gateways
-                .iter()
-                .any(|g| g.matcher.matches("/").is_some())
-            {
+            if !root_claimed.load(Ordering::Acquire) {
                 let ready = A::ready(io.ns("/", async || {}));
                 pending
                     .lock()

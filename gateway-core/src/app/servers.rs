@@ -78,15 +78,26 @@ pub(crate) fn plan_servers<'a, A: Adapter>(
             });
             continue;
         };
-        let first = plan.gateways[0].meta.name;
-        plan.options.merge(&meta.options).map_err(|what| {
-            StartupError::ConflictingServerOptions {
+        if let Err(what) = plan.options.merge(&meta.options) {
+            // Name the gateway that set the other value, not merely the port's first one.
+            let first = plan
+                .gateways
+                .iter()
+                .find(|g| {
+                    {
+                        let mut mine = g.meta.options;
+                        mine.merge(&meta.options)
+                    }
+                    .is_err()
+                })
+                .map_or(plan.gateways[0].meta.name, |g| g.meta.name);
+            return Err(StartupError::ConflictingServerOptions {
                 first,
                 second: meta.name,
                 port: port.to_string(),
                 what,
-            }
-        })?;
+            });
+        }
         for other in &plan.gateways {
             let clash = match (&other.matcher, &planned.matcher) {
                 (Matcher::Static(a), Matcher::Static(b)) => a == b,

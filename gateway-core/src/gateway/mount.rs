@@ -4,6 +4,7 @@
 
 use std::any::Any;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::future::BoxFuture;
 use socketioxide::SocketIo;
@@ -18,8 +19,9 @@ use super::namespace::Matcher;
 use super::{Binding, Gateway};
 use crate::AppAdapter;
 use crate::di::Registry;
+use crate::error::HandlerError;
 use crate::error::StartupError;
-use crate::handler::dispatch::Connection;
+use crate::handler::dispatch::{Connection, panic_message};
 use crate::handler::extract::NamespaceParams;
 use crate::pipeline::connection::{self, ConnectionContext, ConnectionRefused, DynConnectionGuard};
 use crate::pipeline::{Bindings, Pipeline};
@@ -40,6 +42,10 @@ pub struct MountContext<'a> {
     pub sockets: &'a TaskTracker,
     /// Namespaces whose adapter is still initialising; `start` waits for them.
     pub pending: &'a Mutex<Vec<PendingNamespace>>,
+    /// Whether namespace `/` of this server has its gateway: a static `/` gateway has it from
+    /// the start, else the first dynamic gateway that accepts `/` claims it (socketioxide
+    /// routes `/` to its own namespace only, never to a dynamic one).
+    pub root_claimed: &'a AtomicBool,
 }
 
 /// Mounts a type-erased gateway instance (what the container holds) on a server.
@@ -62,11 +68,15 @@ impl DisconnectHook {
         DisconnectHook(Mutex::new(Some(Box::new(f))))
     }
 
-    /// Runs the hook, unless it already ran.
+    /// Runs the hook, unless it already ran. A panic in it is logged, never passed on (at
+    /// shutdown, it would stop the other hooks and the shutdown hooks).
     pub(crate) async fn fire(&self, socket: SocketRef, reason: DisconnectReason) {
         let hook = self.0.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(hook) = hook {
-            hook(socket, reason).await;
+            let sid = socket.id();
+            if let Err(panic) = AssertUnwindSafe(hook(socket, reason)).catch_unwind().await {
+                tracing::error!(%sid, "handle_disconnect panicked: {}", panic_message(panic));
+            }
         }
     }
 }
@@ -211,34 +221,52 @@ pub fn mount_gateway<A: AppAdapter, G: Gateway>(
             Ok::<(), Refusal>(())
         }
     };
+    // NestJS's handleConnection runs once the client is connected (what it emits reaches the
+    // client). When it fails or panics, the client gets the `exception` and is disconnected,
+    // and the messages it sent meanwhile are dropped; refusing the handshake itself is what
+    // connection guards are for.
     let on_connect = move |s: socketioxide::extract::SocketRef<A>| async move {
         let conn = s.extensions.get::<Arc<Connection>>();
         let socket = SocketRef::new(s);
-        if let Err(error) = gateway.handle_connection(socket.clone()).await {
+        let hook = AssertUnwindSafe(gateway.handle_connection(socket.clone()))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|panic| Err(HandlerError::Panic(panic_message(panic))));
+        if let Err(error) = &hook {
             tracing::error!(gateway = meta.name, sid = %socket.id(), "handle_connection failed: {error}; disconnecting");
             let payload = error.to_payload("connection", None);
             socket.emit("exception", &payload).ok();
             socket.disconnect().ok();
         }
         if let Some(conn) = conn {
-            conn.set_ready();
+            match hook {
+                Ok(()) => conn.set_ready(),
+                Err(_) => conn.refuse(),
+            }
         }
     };
-    let handler = on_connect.with(middleware);
+    let handler = || on_connect.clone().with(middleware.clone());
+    let static_ns = |path: &str| {
+        let ready = A::ready(io.ns(path.to_owned(), handler()));
+        mount
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((path.to_owned(), ready));
+    };
 
     match matcher {
         Matcher::Static(path) => {
-            let ready = A::ready(io.ns(path.clone(), handler));
-            mount
-                .pending
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((path.clone(), ready));
+            static_ns(path);
             Ok(())
         }
         dynamic => {
+            // NestJS's seed regex `/\/*.+/` accepts `/` too.
+            if dynamic.matches("/").is_some() && !mount.root_claimed.swap(true, Ordering::AcqRel) {
+                static_ns("/");
+            }
             let pattern = dynamic.router_pattern().unwrap_or_default();
-            io.dyn_ns(pattern.clone(), handler)
+            io.dyn_ns(pattern.clone(), handler())
                 .map_err(|e| StartupError::InvalidNamespace {
                     gateway: meta.name,
                     namespace: pattern,

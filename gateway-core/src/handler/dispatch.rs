@@ -155,6 +155,8 @@ fn delivered(r: Result<(), SendError>) -> Result<(), HandlerError> {
 #[derive(Debug, Default)]
 pub struct Connection {
     ready: AtomicBool,
+    // The hook failed: the socket is being disconnected, and the held messages are dropped.
+    refused: AtomicBool,
     notify: tokio::sync::Notify,
     // In-order handling: tickets taken in arrival order, served one at a time.
     next_ticket: AtomicU64,
@@ -169,18 +171,24 @@ impl Connection {
         self.notify.notify_waiters();
     }
 
-    /// Waits until the gate is open (one atomic load once it is).
-    pub async fn ready(&self) {
-        if self.ready.load(Ordering::Acquire) {
-            return;
+    /// Opens the gate for good, but only to let the held messages go: they are not handled.
+    pub fn refuse(&self) {
+        self.refused.store(true, Ordering::Release);
+        self.set_ready();
+    }
+
+    /// Waits until the gate is open (one atomic load once it is); whether the messages are
+    /// to be handled (not after [`refuse`](Self::refuse)).
+    pub async fn ready(&self) -> bool {
+        if !self.ready.load(Ordering::Acquire) {
+            let notified = self.notify.notified();
+            let mut notified = std::pin::pin!(notified);
+            notified.as_mut().enable();
+            if !self.ready.load(Ordering::Acquire) {
+                notified.await;
+            }
         }
-        let notified = self.notify.notified();
-        let mut notified = std::pin::pin!(notified);
-        notified.as_mut().enable();
-        if self.ready.load(Ordering::Acquire) {
-            return;
-        }
-        notified.await;
+        !self.refused.load(Ordering::Acquire)
     }
 
     /// Takes the next place in line (called in arrival order, before the task is spawned).
@@ -266,7 +274,9 @@ pub fn on_message<A, G, B, F, Fut>(
               ack: socketioxide::extract::AckSender<A>| {
             let ticket = ordered.then(|| conn.ticket());
             let message = async move {
-                conn.ready().await;
+                if !conn.ready().await {
+                    return;
+                }
                 let _turn = match ticket {
                     Some(t) => Some(conn.wait_turn(t).await),
                     None => None,
@@ -464,8 +474,20 @@ async fn fail(
             outbox,
         };
         for filter in &pipeline.filters {
-            if filter.catch(&error, &host).await == Caught::Handled {
-                return;
+            // A filter that panics is logged and passed over: the next one, or the default,
+            // still answers the client.
+            match AssertUnwindSafe(filter.catch(&error, &host))
+                .catch_unwind()
+                .await
+            {
+                Ok(Caught::Handled) => return,
+                Ok(Caught::Pass) => {}
+                Err(panic) => tracing::error!(
+                    gateway = handler.gateway,
+                    event = handler.event,
+                    "an exception filter panicked: {}",
+                    panic_message(panic)
+                ),
             }
         }
     }
@@ -499,7 +521,7 @@ fn report(
     payload
 }
 
-fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
+pub(crate) fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
     match panic.downcast::<String>() {
         Ok(s) => *s,
         Err(panic) => match panic.downcast::<&'static str>() {

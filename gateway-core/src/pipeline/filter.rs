@@ -52,8 +52,8 @@ pub enum Caught {
 /// A filter for errors of type `Self::Error`: [`WsException`](crate::WsException), your own
 /// error type returned by handlers (through `BoxError`), or [`HandlerError`] for all.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a exception filter",
-    label = "not a exception filter",
+    message = "`{Self}` is not an exception filter",
+    label = "not an exception filter",
     note = "implement `ExceptionFilter` for `{Self}`"
 )]
 pub trait ExceptionFilter: Send + Sync + 'static {

@@ -54,8 +54,8 @@ impl Next<'_> {
 /// }
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a interceptor",
-    label = "not a interceptor",
+    message = "`{Self}` is not an interceptor",
+    label = "not an interceptor",
     note = "implement `Interceptor` for `{Self}`"
 )]
 pub trait Interceptor: Send + Sync + 'static {

@@ -36,7 +36,7 @@ pub(crate) struct GatewayArgs {
     pub ordered: Option<syn::Ident>,
 }
 
-const OPTIONS: &str = "port, namespace, cors, path, transports, ping_interval, ping_timeout, connect_timeout, max_payload";
+const OPTIONS: &str = "port, namespace, cors, path, transports, ping_interval, ping_timeout, connect_timeout, max_payload, ordered";
 
 fn set<T>(slot: &mut Option<T>, value: T, key: &syn::Ident, cx: &mut Ctxt) {
     if slot.is_some() {

@@ -1,0 +1,16 @@
+use gateway_core::prelude::*;
+
+#[injectable]
+struct AuthService;
+
+#[injectable]
+struct ChatGateway;
+
+#[web_socket_gateway]
+#[use_interceptors(AuthService)]
+impl ChatGateway {
+    #[subscribe_message("send")]
+    fn send(&self) {}
+}
+
+fn main() {}
