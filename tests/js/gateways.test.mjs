@@ -8,6 +8,8 @@
 //   OTHER_URL    its declared port 4102 (/other)
 //   CORS_URL     its declared port 4103 (/cors, cors(origin = ["http://allowed.test"], credentials))
 //   SEED_URL     its declared port 4104 (NestJS's seed regex /\/*.+/, every path and `/` too)
+//   OPTIONS_URL  its declared port 4105 (/options: path /custom-io, websocket only, pings every
+//                300 ms, max_payload 2000 bytes)
 //   LIFECYCLE_URL  the LifecycleModule application (/lifecycle); the Rust side checks the hooks
 //
 // The sections of the application that is not given are skipped.
@@ -41,12 +43,12 @@ import {
   RawPolling,
 } from './lib/gateways-helpers.mjs';
 
-const { MAIN_URL, SHARED_URL, OTHER_URL, CORS_URL, SEED_URL, LIFECYCLE_URL } = process.env;
+const { MAIN_URL, SHARED_URL, OTHER_URL, CORS_URL, SEED_URL, OPTIONS_URL, LIFECYCLE_URL } = process.env;
 if (!MAIN_URL && !LIFECYCLE_URL) {
   throw new Error('set MAIN_URL (+ SHARED_URL, OTHER_URL, CORS_URL) or LIFECYCLE_URL: run it from cargo test --test gateways_e2e');
 }
-if (MAIN_URL && !(SHARED_URL && OTHER_URL && CORS_URL && SEED_URL)) {
-  throw new Error('MAIN_URL needs SHARED_URL, OTHER_URL, CORS_URL and SEED_URL too');
+if (MAIN_URL && !(SHARED_URL && OTHER_URL && CORS_URL && SEED_URL && OPTIONS_URL)) {
+  throw new Error('MAIN_URL needs SHARED_URL, OTHER_URL, CORS_URL, SEED_URL and OPTIONS_URL too');
 }
 
 /** Backstop per section; every wait inside is bounded far below this. */
@@ -397,6 +399,32 @@ describe('namespaces', MAIN, () => {
     await expectNothing(room, 'dyn-all');
     await expectNothing(chat, 'dyn-all');
     await expectNothing(d1, 'dyn-all');
+  });
+
+  test('server options: path, transports, ping_interval and max_payload reach socket.io', async () => {
+    const opts = { path: '/custom-io' };
+    const s = await connect(OPTIONS_URL, '/options', opts);
+    assert.equal(await emitWithAck(s, 'size', 'x'.repeat(100)), 100);
+    // Pings every 300 ms (socket.io's default is 25 s): three arrive well within 3 s.
+    let pings = 0;
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${pings} pings in 3 s`)), 3000);
+      s.io.engine.on('ping', () => {
+        if (++pings === 3) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    // Not on the default path, and not over polling.
+    await assert.rejects(connect(OPTIONS_URL, '/options', { connectTimeoutMs: 2000 }));
+    await assert.rejects(connect(OPTIONS_URL, '/options', { ...opts, transports: ['polling'], connectTimeoutMs: 2000 }));
+    // A packet over max_payload closes that client's connection, and no other's.
+    const other = await connect(OPTIONS_URL, '/options', opts);
+    const gone = onceDisconnected(s);
+    s.emit('size', 'x'.repeat(5000));
+    assert.equal(await gone, 'transport close');
+    assert.equal(await emitWithAck(other, 'size', 'still here'), 10);
   });
 
   test("NestJS's seed regex /\\/*.+/ serves every namespace, / included", async () => {

@@ -13,6 +13,10 @@
 //
 //   CLUSTER_A_URL, CLUSTER_B_URL   two ScaleModule nodes on a three-master Redis Cluster
 //
+// or, for two `demo-app` processes started as a user starts them (`REDIS_URL`, `PORT`,
+// `NOTIFY_PORT`; demo-app/tests/redis_processes.rs), only DEMO_A_URL and DEMO_B_URL: the
+// demo's chat section runs.
+//
 // Sections whose variables are not set are skipped. Tests run one after the other (node:test's
 // default): the restart tests, which kill Redis, come last.
 //
@@ -52,18 +56,19 @@ const {
   CLUSTER_B_URL,
 } = process.env;
 
-const NODES =
-  DEMO_A_URL && DEMO_B_URL && SCALE_A_URL && SCALE_B_URL && SIDE_A_URL && SIDE_B_URL && ROOT_A_URL && ROOT_B_URL && SCALE_URLS && SIDE_URLS;
-if (!NODES && !(CLUSTER_A_URL && CLUSTER_B_URL)) {
+const DEMOS = DEMO_A_URL && DEMO_B_URL;
+const NODES = DEMOS && SCALE_A_URL && SCALE_B_URL && SIDE_A_URL && SIDE_B_URL && ROOT_A_URL && ROOT_B_URL && SCALE_URLS && SIDE_URLS;
+if (!DEMOS && !(CLUSTER_A_URL && CLUSTER_B_URL)) {
   throw new Error(
     'set DEMO_A_URL, DEMO_B_URL, SCALE_A_URL, SCALE_B_URL, SIDE_A_URL, SIDE_B_URL, ROOT_A_URL, ' +
-      'ROOT_B_URL, SCALE_URLS, SIDE_URLS (+ CONTROL_ADDR), ' +
+      'ROOT_B_URL, SCALE_URLS, SIDE_URLS (+ CONTROL_ADDR), or DEMO_A_URL and DEMO_B_URL alone, ' +
       'or CLUSTER_A_URL and CLUSTER_B_URL: run it from cargo test --test redis_e2e',
   );
 }
 
 /** Backstop per section; every wait inside is bounded far below it. */
-const ON_NODES = { timeout: 60_000, skip: NODES ? false : 'node URLs not set (cluster run)' };
+const ON_DEMOS = { timeout: 60_000, skip: DEMOS ? false : 'demo URLs not set (cluster run)' };
+const ON_NODES = { timeout: 60_000, skip: NODES ? false : 'test-gateway node URLs not set' };
 const ON_RESTART = {
   timeout: 90_000,
   skip: NODES && CONTROL_ADDR ? false : 'CONTROL_ADDR not set',
@@ -138,7 +143,19 @@ async function chatRoomOnTwoNodes() {
   return { r, a1, a2, b1, b2, outA, outB, members: [a1, a2, b1, b2], outsiders: [outA, outB] };
 }
 
-describe('demo chat on two nodes, one Redis', ON_NODES, () => {
+describe('demo chat on two nodes, one Redis', ON_DEMOS, () => {
+  test('a token from one node opens /chat on the other (one JWT_SECRET)', async () => {
+    const name = `cross-${uniqueSuffix()}`;
+    const s = await chatClient(DEMO_A_URL, name, DEMO_B_URL);
+    const [welcome] = await once(s, 'welcome');
+    assert.equal(welcome?.id, s.id);
+    const r = room('token');
+    await joinRoom(s, r);
+    s.userName = name;
+    await send(s, r, 'hello');
+    await receivesOnce(s, r, 'hello', name);
+  });
+
   test('a message reaches every member on both nodes exactly once, from either node', async () => {
     const { r, a1, b1, members, outsiders } = await chatRoomOnTwoNodes();
     for (const [sender, text] of [

@@ -439,6 +439,27 @@ const SHARED_PORT: u16 = 4101;
 const OTHER_PORT: u16 = 4102;
 const CORS_PORT: u16 = 4103;
 const SEED_PORT: u16 = 4104;
+const OPTIONS_PORT: u16 = 4105;
+
+/// The socket.io server options NestJS passes through, alone on their port.
+#[injectable]
+struct OptionsGateway;
+
+#[web_socket_gateway(
+    port = 4105,
+    namespace = "/options",
+    path = "/custom-io",
+    transports = ["websocket"],
+    ping_interval = 300,
+    ping_timeout = 2000,
+    max_payload = 2000
+)]
+impl OptionsGateway {
+    #[subscribe_message("size")]
+    fn size(&self, #[message_body] text: String) -> usize {
+        text.len()
+    }
+}
 
 /// NestJS's seed example, `namespace: /\/*.+/`, alone on its port: every path, `/` included.
 #[injectable]
@@ -540,6 +561,7 @@ impl CorsGateway {
     CorsGateway,
     SeedRegexGateway,
     FailingHookGateway,
+    OptionsGateway,
 ])]
 struct E2eModule;
 
@@ -564,6 +586,7 @@ async fn test_gateways_through_socket_io_client() {
         .map_port(OTHER_PORT, 0)
         .map_port(CORS_PORT, 0)
         .map_port(SEED_PORT, 0)
+        .map_port(OPTIONS_PORT, 0)
         .start("127.0.0.1:0")
         .await
         .expect("the test application starts");
@@ -578,9 +601,10 @@ async fn test_gateways_through_socket_io_client() {
         ("OTHER_URL", port(OTHER_PORT)),
         ("CORS_URL", port(CORS_PORT)),
         ("SEED_URL", port(SEED_PORT)),
+        ("OPTIONS_URL", port(OPTIONS_PORT)),
     ];
     let distinct: std::collections::HashSet<&String> = env.iter().map(|(_, u)| u).collect();
-    assert_eq!(distinct.len(), 5, "five distinct listeners: {env:?}");
+    assert_eq!(distinct.len(), 6, "six distinct listeners: {env:?}");
 
     let out = tokio::task::spawn_blocking(move || run_node_suite("gateways.test.mjs", &env))
         .await

@@ -376,9 +376,12 @@ impl RunningApp {
         self.addrs.get(&declared).copied()
     }
 
-    /// Disconnects every client (disconnect hooks run, up to 5 s), runs the shutdown hooks, and
-    /// stops the listeners.
+    /// Stops accepting connections, runs every client's disconnect hook (reason "server
+    /// shutting down") and disconnects it, waits up to 5 s for the hooks, runs the shutdown
+    /// hooks, and waits for the listeners to end.
     pub async fn shutdown(mut self) {
+        // No new connection from here on; the listeners end once the open ones are closed.
+        self.stop.cancel();
         for io in &self.closers {
             io.close().await;
         }
@@ -394,7 +397,6 @@ impl RunningApp {
                 tracing::error!(target: "GatewayApplication", "{name}: on_application_shutdown failed: {e}");
             }
         }
-        self.stop.cancel();
         while self.tasks.join_next().await.is_some() {}
     }
 }

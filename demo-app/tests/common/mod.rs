@@ -1,0 +1,96 @@
+//! The demo binary run as a user runs it: `cargo run -p demo-app`, configured by environment.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// A running `demo-app` process; killed when dropped.
+pub struct Demo {
+    child: Child,
+    /// `host:port` of its main listener, from its "demo ready" log line.
+    pub addr: String,
+    /// Its log so far (stdout), and the lines still to come.
+    pub log: Vec<String>,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Demo {
+    /// Starts the binary with `env` (and `PORT=0`, `NOTIFY_PORT=0` unless given), and waits
+    /// for its "demo ready" line.
+    pub fn start(env: &[(&str, &str)]) -> Demo {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_demo-app"));
+        cmd.env("PORT", "0")
+            .env("NOTIFY_PORT", "0")
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = cmd.spawn().expect("the demo binary starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut log = Vec::new();
+        let addr = loop {
+            let line = lines
+                .recv_timeout(Duration::from_secs(20))
+                .unwrap_or_else(|_| {
+                    panic!("the demo logs that it is ready; log:\n{}", log.join("\n"))
+                });
+            log.push(line.clone());
+            if let Some(rest) = line.split("demo ready: http://").nth(1) {
+                break rest
+                    .split_whitespace()
+                    .next()
+                    .expect("an address")
+                    .to_owned();
+            }
+        };
+        Demo {
+            child,
+            addr,
+            log,
+            lines,
+        }
+    }
+
+    /// Sends `signal` (`TERM`, `INT`) and waits (at most 15 s) for the process to exit; the
+    /// log is complete afterwards.
+    pub fn stop_with(&mut self, signal: &str) -> ExitStatus {
+        let status = Command::new("kill")
+            .args([format!("-{signal}"), self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal} failed");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let exit = loop {
+            if let Some(exit) = self.child.try_wait().expect("waits") {
+                break exit;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the demo did not stop within 15 s of SIG{signal}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        // The reader thread ends with the pipe: take every line it read.
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
+            self.log.push(line);
+        }
+        exit
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
