@@ -242,8 +242,14 @@ fn run(mut cfg: Config) -> ExitCode {
         }
     }
     for round in 1..=cfg.rounds {
+        // Every other round runs the servers in reverse order (A B C D, then D C B A), so that
+        // no server always runs first, right after the quiet wait, or right after another.
+        let mut order = cfg.servers.clone();
+        if round % 2 == 0 {
+            order.reverse();
+        }
         for scenario in cfg.scenarios.iter().filter(|s| s.pending().is_none()) {
-            for &kind in cfg.servers.iter().filter(|&&k| scenario.runs_on(k)) {
+            for &kind in order.iter().filter(|&&k| scenario.runs_on(k)) {
                 let label = format!(
                     "[{round}/{}] {} · {}",
                     cfg.rounds,

@@ -136,3 +136,23 @@ fn gateway_with_guards_pipes_and_metadata() {
         ),
     );
 }
+
+#[test]
+fn gateway_ordered_with_every_enhancer_kind() {
+    snapshot(
+        "gateway_pipeline",
+        crate::gateway::expand(
+            ts(r#"namespace = "/editor", ordered"#),
+            ts(r#"#[use_connection_guards(JwtGuard)]
+            #[use_pipes(ValidationPipe)]
+            #[use_interceptors(LoggingInterceptor)]
+            #[use_filters(AuditFilter)]
+            impl EditorGateway {
+                #[subscribe_message("edit")]
+                #[use_interceptors(TimingInterceptor)]
+                #[use_filters(EditFilter)]
+                async fn edit(&self, #[message_body] op: EditOp) -> WsResult<u64> { todo() }
+            }"#),
+        ),
+    );
+}
