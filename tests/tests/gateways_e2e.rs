@@ -706,12 +706,14 @@ impl LifecycleGateway {
         n * 2
     }
 
+    /// Acks, then asks for the shutdown: the ack is queued before the shutdown can close the
+    /// socket (a returned value would be sent only after the notification, racing it).
     #[subscribe_message("request-shutdown")]
-    fn request_shutdown(&self, #[connected_socket] socket: SocketRef) -> bool {
+    fn request_shutdown(&self, #[connected_socket] socket: SocketRef, ack: AckSender) {
         self.recorder
             .record(format!("handler:request-shutdown:{}", socket.id()));
+        ack.send(&true).ok();
         self.trigger.notify.notify_one();
-        true
     }
 }
 
