@@ -84,11 +84,8 @@ pub(crate) fn plan_servers<'a, A: Adapter>(
                 .gateways
                 .iter()
                 .find(|g| {
-                    {
-                        let mut mine = g.meta.options;
-                        mine.merge(&meta.options)
-                    }
-                    .is_err()
+                    let mut mine = g.meta.options;
+                    mine.merge(&meta.options).is_err()
                 })
                 .map_or(plan.gateways[0].meta.name, |g| g.meta.name);
             return Err(StartupError::ConflictingServerOptions {
