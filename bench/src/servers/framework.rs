@@ -57,21 +57,14 @@ pub const REDIS_URL_ENV: &str = "BENCH_REDIS_URL";
 
 /// Serves the gateway on `127.0.0.1`, any free port; prints `PORT=<n>`; runs until killed.
 pub async fn run() -> Result<(), BoxError> {
-    let addr = "127.0.0.1:0";
-    let app = match std::env::var(REDIS_URL_ENV) {
-        Ok(url) => {
-            GatewayApplication::create_with_redis::<BenchModule>(&url)
-                .await?
-                .start(addr)
-                .await?
-        }
-        Err(_) => {
-            GatewayApplication::create::<BenchModule>()
-                .await?
-                .start(addr)
-                .await?
-        }
-    };
+    match std::env::var(REDIS_URL_ENV) {
+        Ok(url) => serve(GatewayApplication::create_with_redis::<BenchModule>(&url).await?).await,
+        Err(_) => serve(GatewayApplication::create::<BenchModule>().await?).await,
+    }
+}
+
+async fn serve<A: gateway_core::AppAdapter>(app: GatewayApplication<A>) -> Result<(), BoxError> {
+    let app = app.start("127.0.0.1:0").await?;
     super::announce(app.addr().port());
     std::future::pending::<()>().await;
     Ok(())

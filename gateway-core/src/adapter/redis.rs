@@ -17,7 +17,7 @@
 //! a disconnect through a remote socket is dropped; reading its rooms fails after the request
 //! timeout). A warning is logged when Redis is lost and when it is back; the driver reconnects
 //! by itself and re-subscribes to its channels. Delivery across nodes resumes at the first
-//! successful check after Redis returns, at most [`RETRY_EVERY`] later.
+//! successful check after Redis returns, at most half a second later.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
