@@ -16,10 +16,12 @@ fn env_port(name: &str, default: u16) -> Result<u16, BoxError> {
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
+    // Colours on a terminal only: not as escape codes in files and pipes.
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
     let port = env_port("PORT", 3000)?;

@@ -288,3 +288,14 @@ pub enum StartupError {
         source: BoxError,
     },
 }
+
+/// The message of a caught panic: its `&str` or `String` payload.
+pub(crate) fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
+    match panic.downcast::<String>() {
+        Ok(s) => *s,
+        Err(panic) => match panic.downcast::<&'static str>() {
+            Ok(s) => (*s).to_owned(),
+            Err(_) => "a panic with a non-string payload".to_owned(),
+        },
+    }
+}

@@ -27,32 +27,35 @@
 //! }
 //! ```
 //!
-//! Where things live: [`gateway`] (the gateway trait, namespaces, options, [`WsServer`]),
-//! [`handler`] (parameters, return values, the per-message path), [`di`] (modules, providers,
-//! the container), [`app`] (listeners, lifecycle, shutdown), [`socket`] (the client socket).
+//! What you meet, by layer (each only uses those below it): [`SocketRef`], [`Broadcast`] and
+//! [`WsServer`] to talk to clients; [`di`] for providers; [`pipeline`] for guards, pipes,
+//! interceptors and filters; [`handler`] for what a handler takes and returns; [`Gateway`];
+//! [`GatewayApplication`] to run it all.
 
 // The macros name `::gateway_core`, also in this crate's own tests.
 extern crate self as gateway_core;
 
 pub mod adapter;
-pub mod app;
+mod app;
 pub mod di;
-pub mod error;
-pub mod gateway;
+mod error;
+mod gateway;
 pub mod handler;
+mod message;
 pub mod pipeline;
 pub mod socket;
 
-pub use app::{GatewayApplication, RunningApp};
-pub use di::{Injectable, Module, OnApplicationShutdown, OnModuleInit};
+pub use app::{GatewayApplication, Module, RunningApp};
+pub use di::{Injectable, OnApplicationShutdown, OnModuleInit};
 pub use error::{BoxError, FieldError, HandlerError, StartupError, WsException, WsResult};
-pub use gateway::{Gateway, WsServer};
+pub use gateway::Gateway;
 pub use gateway_macros::{
     injectable, module, roles, set_metadata, subscribe_message, use_connection_guards, use_filters,
     use_guards, use_interceptors, use_pipes, web_socket_gateway,
 };
-pub use handler::{AckSender, Extension, NsParams, WsResponse};
-pub use socket::{Broadcast, DisconnectReason, EmitError, RemoteSocket, SocketRef};
+pub use handler::{AckSender, Extension, FromMessageContext, MessageContext, NsParams, WsResponse};
+pub use message::{Data, Reply};
+pub use socket::{Broadcast, DisconnectReason, EmitError, RemoteSocket, SocketRef, WsServer};
 
 /// An adapter an application can run on: socketioxide's in-memory one (the default) or Redis
 /// (feature `redis`). Every gateway works on any of them.
@@ -77,14 +80,15 @@ impl AppAdapter for socketioxide::adapter::LocalAdapter {
 /// What a gateway file needs: `use gateway_core::prelude::*;`.
 pub mod prelude {
     pub use crate::pipeline::{
-        ArgumentsHost, CanActivate, Caught, ConnectionContext, ConnectionGuard, ConnectionRefused,
-        ExceptionFilter, ExecutionContext, Interceptor, LoggingInterceptor, Next, Reply,
-        ValidationPipe,
+        ArgumentMetadata, ArgumentsHost, CanActivate, Caught, ConnectionContext, ConnectionGuard,
+        ConnectionRefused, ExceptionFilter, ExecutionContext, Interceptor, LoggingInterceptor,
+        Next, PipeTransform, ValidationPipe,
     };
     pub use crate::{
-        AckSender, BoxError, Broadcast, DisconnectReason, Extension, GatewayApplication,
-        HandlerError, NsParams, OnApplicationShutdown, OnModuleInit, SocketRef, WsException,
-        WsResponse, WsResult, WsServer, injectable, module, roles, set_metadata, subscribe_message,
+        AckSender, BoxError, Broadcast, Data, DisconnectReason, EmitError, Extension,
+        FromMessageContext, GatewayApplication, HandlerError, MessageContext, NsParams,
+        OnApplicationShutdown, OnModuleInit, Reply, SocketRef, WsException, WsResponse, WsResult,
+        WsServer, injectable, module, roles, set_metadata, subscribe_message,
         use_connection_guards, use_filters, use_guards, use_interceptors, use_pipes,
         web_socket_gateway,
     };
@@ -100,17 +104,24 @@ pub use futures_util::stream;
 pub mod __private {
     pub use crate::__provider as provider;
     pub use crate::__reply as reply_value;
+    pub use crate::__same_validator as same_validator;
+    pub use crate::__validator as validator;
     pub use crate::AppAdapter;
-    pub use crate::di::hooks_probe as probe;
-    pub use crate::gateway::hook_result;
-    pub use crate::handler::dispatch::{BodyMeta, Connection, on_message};
-    pub use crate::handler::payload::struct_fields;
-    pub use crate::handler::payload::{NoBody, Property, PropertyName};
+    pub use crate::app::probe;
+    pub use crate::di::{Dependency, ModuleDef, ProviderDef, Resolver, TypeKey};
+    pub use crate::gateway::{
+        CorsOptions, GatewayDef, GatewayMeta, GatewayRegistration, Origins, ServerOptions,
+        Transport, hook_result,
+    };
+    pub use crate::handler::HandlerMeta;
+    pub use crate::handler::body::assert_body;
+    pub use crate::handler::body::{NoBody, Property, PropertyName, Whole};
     pub use crate::handler::reply;
-    pub use crate::pipeline::EnhancerRef;
+    pub use crate::handler::route::Routes;
     pub use crate::pipeline::pipe::probe as validate_probe;
+    pub use crate::pipeline::{Bindings, EnhancerRef};
+    pub use crate::socket::NamespaceSpec;
     pub use inventory;
     pub use serde;
-    pub use socketioxide;
     pub use socketioxide::adapter::Adapter;
 }

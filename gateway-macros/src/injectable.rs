@@ -53,8 +53,8 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             quote_spanned!(ty.span()=> { let __s: #ty = ::gateway_core::WsServer::unset(); __s })
         } else if let Some(inner) = arc_inner(&field.ty) {
             deps.push(
-                quote_spanned!(inner.span()=> ::gateway_core::di::Dependency {
-                    key: ::gateway_core::di::TypeKey::of::<#inner>(),
+                quote_spanned!(inner.span()=> ::gateway_core::__private::Dependency {
+                    key: ::gateway_core::__private::TypeKey::of::<#inner>(),
                     field: #name,
                 }),
             );
@@ -83,12 +83,13 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     quote! {
         #errors
         #item
-        impl ::gateway_core::di::Injectable for #ident {
-            fn dependencies() -> ::std::vec::Vec<::gateway_core::di::Dependency> {
+        #[automatically_derived]
+        impl ::gateway_core::Injectable for #ident {
+            fn dependencies() -> ::std::vec::Vec<::gateway_core::__private::Dependency> {
                 ::std::vec![#(#deps),*]
             }
             fn construct(
-                __resolver: &::gateway_core::di::Resolver<'_>,
+                __resolver: &::gateway_core::__private::Resolver<'_>,
             ) -> ::core::result::Result<Self, ::gateway_core::StartupError> {
                 let _ = __resolver;
                 ::core::result::Result::Ok(#body)

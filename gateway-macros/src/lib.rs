@@ -7,6 +7,7 @@ use proc_macro::TokenStream;
 mod ctxt;
 mod gateway;
 mod injectable;
+mod manifest;
 mod module;
 #[cfg(test)]
 mod snapshots;

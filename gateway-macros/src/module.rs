@@ -86,21 +86,22 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     }
     let imports = imports
         .iter()
-        .map(|m| quote_spanned!(m.span()=> <#m as ::gateway_core::di::Module>::definition::<__A>));
+        .map(|m| quote_spanned!(m.span()=> <#m as ::gateway_core::Module>::definition::<__A>));
     let providers = providers
         .iter()
         .map(|p| quote_spanned!(p.span()=> ::gateway_core::__private::provider!(__A, #p)));
     let exports = exports
         .iter()
-        .map(|e| quote_spanned!(e.span()=> ::gateway_core::di::TypeKey::of::<#e>()));
+        .map(|e| quote_spanned!(e.span()=> ::gateway_core::__private::TypeKey::of::<#e>()));
     let errors = cx.finish().err();
     quote! {
         #errors
         #item
-        impl ::gateway_core::di::Module for #ident {
-            fn definition<__A: ::gateway_core::AppAdapter>() -> ::gateway_core::di::ModuleDef<__A> {
-                ::gateway_core::di::ModuleDef {
-                    key: ::gateway_core::di::TypeKey::of::<Self>(),
+        #[automatically_derived]
+        impl ::gateway_core::Module for #ident {
+            fn definition<__A: ::gateway_core::__private::AppAdapter>() -> ::gateway_core::__private::ModuleDef<::gateway_core::__private::GatewayDef<__A>> {
+                ::gateway_core::__private::ModuleDef {
+                    key: ::gateway_core::__private::TypeKey::of::<Self>(),
                     imports: ::std::vec![#(#imports),*],
                     providers: ::std::vec![#(#providers),*],
                     exports: ::std::vec![#(#exports),*],

@@ -3,119 +3,73 @@ impl TeamGateway {
     async fn shout(&self, NsParams(team): NsParams<Team>, text: String) {}
 }
 const _: () = {
-    static __HANDLERS: [::gateway_core::gateway::HandlerMeta; 1usize] = [
-        ::gateway_core::gateway::HandlerMeta {
-            gateway: "TeamGateway",
-            event: "shout",
-            method: "shout",
-            bindings: ::gateway_core::pipeline::Bindings {
-                guards: &[],
-                pipes: &[],
-                interceptors: &[],
-                filters: &[],
-                connection_guards: &[],
-            },
-            metadata: &[],
-            file: ::core::file!(),
-            line: ::core::line!(),
-        },
+    static __HANDLERS: [::gateway_core::__private::HandlerMeta; 1usize] = [
+        ::gateway_core::__private::HandlerMeta::new(
+            "TeamGateway",
+            "shout",
+            "shout",
+            ::core::line!(),
+        ),
     ];
-    static __GATEWAY: ::gateway_core::gateway::GatewayMeta = ::gateway_core::gateway::GatewayMeta {
+    static __GATEWAY: ::gateway_core::__private::GatewayMeta = ::gateway_core::__private::GatewayMeta {
         name: "TeamGateway",
         port: ::core::option::Option::Some(3001),
-        namespace: ::gateway_core::gateway::NamespaceSpec::from_str_lit("/teams/{team}"),
-        options: ::gateway_core::gateway::ServerOptions {
+        namespace: ::gateway_core::__private::NamespaceSpec::from_str_lit(
+            "/teams/{team}",
+        ),
+        options: ::gateway_core::__private::ServerOptions {
             path: ::core::option::Option::Some("/ws"),
             transports: ::core::option::Option::Some(
-                &[::gateway_core::gateway::options::Transport::Websocket],
+                &[::gateway_core::__private::Transport::Websocket],
             ),
             ping_interval: ::core::option::Option::Some(1000),
             ping_timeout: ::core::option::Option::Some(2000),
             connect_timeout: ::core::option::Option::Some(3000),
             max_payload: ::core::option::Option::Some(4096),
-            cors: ::core::option::Option::Some(::gateway_core::gateway::CorsOptions {
-                origins: ::gateway_core::gateway::Origins::List(&["http://a.test"]),
+            cors: ::core::option::Option::Some(::gateway_core::__private::CorsOptions {
+                origins: ::gateway_core::__private::Origins::List(&["http://a.test"]),
                 credentials: true,
                 methods: ::core::option::Option::Some(&["GET"]),
             }),
+            ..::gateway_core::__private::ServerOptions::DEFAULT
         },
         handlers: &__HANDLERS,
-        bindings: ::gateway_core::pipeline::Bindings {
-            guards: &[],
-            pipes: &[],
-            interceptors: &[],
-            filters: &[],
-            connection_guards: &[],
-        },
-        ordered: false,
-        metadata: &[],
         file: ::core::file!(),
         line: ::core::line!(),
+        ..::gateway_core::__private::GatewayMeta::DEFAULT
     };
     ::gateway_core::__private::inventory::submit! {
-        ::gateway_core::gateway::GatewayRegistration { meta : & __GATEWAY }
+        ::gateway_core::__private::GatewayRegistration { meta : & __GATEWAY }
     }
+    #[automatically_derived]
     impl ::gateway_core::Gateway for TeamGateway {
-        fn meta() -> &'static ::gateway_core::gateway::GatewayMeta {
+        fn meta() -> &'static ::gateway_core::__private::GatewayMeta {
             &__GATEWAY
         }
-        fn bind_handlers<__A: ::gateway_core::__private::Adapter>(
-            self: &::std::sync::Arc<Self>,
-            __socket: &::gateway_core::__private::socketioxide::extract::SocketRef<__A>,
-            __binding: &::gateway_core::gateway::Binding<'_>,
+        fn routes<__A: ::gateway_core::__private::Adapter>(
+            __routes: &mut ::gateway_core::__private::Routes<'_, __A, Self>,
         ) {
-            {
-                fn __assert_body<
-                    T: ::gateway_core::__private::serde::de::DeserializeOwned,
-                >() {}
-                let _ = __assert_body::<String>;
-            }
-            ::gateway_core::__private::on_message::<
-                __A,
-                Self,
-                String,
-                _,
-                _,
-            >(
-                __socket,
-                self,
-                __binding,
-                0usize,
-                ::gateway_core::__private::BodyMeta::<String> {
-                    validate: {
-                        #[allow(unused_imports)]
-                        use ::gateway_core::__private::validate_probe::{
-                            HasOptionValidate as _, HasValidate as _, NoValidate as _,
-                        };
-                        (&&&::gateway_core::__private::validate_probe::Probe::<
-                            String,
-                        >::new())
-                            .validator()
+            ::gateway_core::__private::assert_body::<String>();
+            __routes
+                .add(
+                    &__HANDLERS[0usize],
+                    ::gateway_core::__private::validator!(String),
+                    |
+                        __gw: ::std::sync::Arc<Self>,
+                        mut __ctx: ::gateway_core::MessageContext,
+                        __body: ::gateway_core::__private::Whole<String>|
+                    async move {
+                        let __arg0 = <NsParams<
+                            Team,
+                        > as ::gateway_core::FromMessageContext>::from_context(
+                            &mut __ctx,
+                        )?;
+                        ::gateway_core::__private::reply_value!(
+                            & mut __ctx, < TeamGateway > ::shout(& * __gw, __arg0, __body
+                            .0). await
+                        )
                     },
-                    target: |__b: &mut String| __b as &mut dyn ::core::any::Any,
-                    fields: ::gateway_core::__private::struct_fields::<String>,
-                    property: ::core::option::Option::None,
-                },
-                |
-                    __gw: ::std::sync::Arc<Self>,
-                    mut __ctx: ::gateway_core::handler::MessageContext,
-                    __body: String|
-                async move {
-                    let _ = &__body;
-                    let __arg0 = <NsParams<
-                        Team,
-                    > as ::gateway_core::handler::FromMessageContext>::from_context(
-                        &mut __ctx,
-                    )?;
-                    let __arg1: String = __body;
-                    let __value = <TeamGateway>::shout(&*__gw, __arg0, __arg1).await;
-                    let __sent: ::core::result::Result<
-                        (),
-                        ::gateway_core::HandlerError,
-                    > = ::gateway_core::__private::reply_value!(& mut __ctx, __value);
-                    __sent
-                },
-            );
+                );
         }
         fn after_init(
             self: &::std::sync::Arc<Self>,

@@ -3,15 +3,17 @@ struct ChatGateway {
     chat: Arc<ChatService>,
     count: AtomicUsize,
 }
-impl ::gateway_core::di::Injectable for ChatGateway {
-    fn dependencies() -> ::std::vec::Vec<::gateway_core::di::Dependency> {
+#[automatically_derived]
+impl ::gateway_core::Injectable for ChatGateway {
+    fn dependencies() -> ::std::vec::Vec<::gateway_core::__private::Dependency> {
         ::std::vec![
-            ::gateway_core::di::Dependency { key : ::gateway_core::di::TypeKey::of:: <
-            ChatService > (), field : "chat", }
+            ::gateway_core::__private::Dependency { key :
+            ::gateway_core::__private::TypeKey::of:: < ChatService > (), field : "chat",
+            }
         ]
     }
     fn construct(
-        __resolver: &::gateway_core::di::Resolver<'_>,
+        __resolver: &::gateway_core::__private::Resolver<'_>,
     ) -> ::core::result::Result<Self, ::gateway_core::StartupError> {
         let _ = __resolver;
         ::core::result::Result::Ok(Self {

@@ -1,18 +1,21 @@
 pub struct AppModule;
-impl ::gateway_core::di::Module for AppModule {
-    fn definition<__A: ::gateway_core::AppAdapter>() -> ::gateway_core::di::ModuleDef<
-        __A,
+#[automatically_derived]
+impl ::gateway_core::Module for AppModule {
+    fn definition<__A: ::gateway_core::__private::AppAdapter>() -> ::gateway_core::__private::ModuleDef<
+        ::gateway_core::__private::GatewayDef<__A>,
     > {
-        ::gateway_core::di::ModuleDef {
-            key: ::gateway_core::di::TypeKey::of::<Self>(),
+        ::gateway_core::__private::ModuleDef {
+            key: ::gateway_core::__private::TypeKey::of::<Self>(),
             imports: ::std::vec![
-                < ChatModule as ::gateway_core::di::Module > ::definition:: < __A >
+                < ChatModule as ::gateway_core::Module > ::definition:: < __A >
             ],
             providers: ::std::vec![
                 ::gateway_core::__private::provider!(__A, EventsGateway),
                 ::gateway_core::__private::provider!(__A, Recorder)
             ],
-            exports: ::std::vec![::gateway_core::di::TypeKey::of:: < Recorder > ()],
+            exports: ::std::vec![
+                ::gateway_core::__private::TypeKey::of:: < Recorder > ()
+            ],
         }
     }
 }

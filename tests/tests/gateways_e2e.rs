@@ -772,12 +772,8 @@ async fn lifecycle_hooks_run_in_nest_order() {
     let app = GatewayApplication::create::<LifecycleModule>()
         .await
         .expect("the lifecycle module builds");
-    let recorder = app
-        .container()
-        .get::<Recorder>()
-        .expect("Recorder is provided");
+    let recorder = app.get::<Recorder>().expect("Recorder is provided");
     let trigger = app
-        .container()
         .get::<ShutdownTrigger>()
         .expect("ShutdownTrigger is provided");
     assert_eq!(

@@ -232,7 +232,7 @@ impl Interceptor for PatternInterceptor {
         next: Next<'_>,
     ) -> Result<Reply, HandlerError> {
         Ok(match next.handle().await? {
-            Reply::Ack(v) => Reply::Ack(json!({ "pattern": ctx.pattern(), "data": v })),
+            Reply::Ack(v) => Reply::Ack(json!({ "pattern": ctx.pattern(), "data": v }).into()),
             other => other,
         })
     }
@@ -871,13 +871,16 @@ impl Interceptor for MetaInterceptor {
                 ctx.metadata::<Value>(key).unwrap_or(Value::Null),
             );
         }
-        Ok(Reply::Ack(json!({
-            "gateway": ctx.gateway(),
-            "handler": ctx.handler(),
-            "pattern": ctx.pattern(),
-            "meta": meta,
-            "scopeAsNumber": ctx.metadata::<u32>("scope"),
-        })))
+        Ok(Reply::Ack(
+            json!({
+                "gateway": ctx.gateway(),
+                "handler": ctx.handler(),
+                "pattern": ctx.pattern(),
+                "meta": meta,
+                "scopeAsNumber": ctx.metadata::<u32>("scope"),
+            })
+            .into(),
+        ))
     }
 }
 
@@ -1097,7 +1100,7 @@ impl Interceptor for TimingInterceptor {
         let reply = next.handle().await?;
         let elapsed = start.elapsed().as_millis() as u64;
         Ok(match reply {
-            Reply::Ack(v) => Reply::Ack(json!({ "result": v, "elapsedMs": elapsed })),
+            Reply::Ack(v) => Reply::Ack(json!({ "result": v, "elapsedMs": elapsed }).into()),
             other => other,
         })
     }
@@ -1114,7 +1117,7 @@ impl Interceptor for WrapInterceptor {
         next: Next<'_>,
     ) -> Result<Reply, HandlerError> {
         Ok(match next.handle().await? {
-            Reply::Ack(v) => Reply::Ack(json!({ "data": v })),
+            Reply::Ack(v) => Reply::Ack(json!({ "data": v }).into()),
             other => other,
         })
     }
@@ -1131,7 +1134,7 @@ impl Interceptor for TagInterceptor {
         next: Next<'_>,
     ) -> Result<Reply, HandlerError> {
         Ok(match next.handle().await? {
-            Reply::Ack(v) => Reply::Ack(json!({ "tagged": v })),
+            Reply::Ack(v) => Reply::Ack(json!({ "tagged": v }).into()),
             other => other,
         })
     }
@@ -1148,7 +1151,7 @@ impl Interceptor for ReplaceInterceptor {
         next: Next<'_>,
     ) -> Result<Reply, HandlerError> {
         next.handle().await?;
-        Ok(Reply::Ack(json!("replaced")))
+        Ok(Reply::Ack(json!("replaced").into()))
     }
 }
 
@@ -1167,7 +1170,7 @@ impl Interceptor for ShortCircuitInterceptor {
         if let Some(trace) = str_field(&ctx.data(), "trace") {
             self.rec.record(&trace, "interceptor:short");
         }
-        Ok(Reply::Ack(json!({ "cached": true })))
+        Ok(Reply::Ack(json!({ "cached": true }).into()))
     }
 }
 
@@ -1183,7 +1186,7 @@ impl Interceptor for ShortEmitInterceptor {
     ) -> Result<Reply, HandlerError> {
         Ok(Reply::Emit(vec![(
             "cached".to_owned(),
-            json!({ "pattern": ctx.pattern() }),
+            json!({ "pattern": ctx.pattern() }).into(),
         )]))
     }
 }
@@ -1217,7 +1220,7 @@ impl Interceptor for RecoverInterceptor {
     ) -> Result<Reply, HandlerError> {
         match next.handle().await {
             Err(HandlerError::Exception(e)) => {
-                Ok(Reply::Ack(json!({ "recovered": e.to_string() })))
+                Ok(Reply::Ack(json!({ "recovered": e.to_string() }).into()))
             }
             other => other,
         }
@@ -1235,9 +1238,9 @@ impl Interceptor for KindInterceptor {
         next: Next<'_>,
     ) -> Result<Reply, HandlerError> {
         Ok(Reply::Ack(match next.handle().await? {
-            Reply::Nothing => json!({ "kind": "nothing" }),
-            Reply::Ack(v) => json!({ "kind": "ack", "value": v }),
-            Reply::Emit(events) => json!({ "kind": "emit", "events": events }),
+            Reply::Nothing => json!({ "kind": "nothing" }).into(),
+            Reply::Ack(v) => json!({ "kind": "ack", "value": v }).into(),
+            Reply::Emit(events) => json!({ "kind": "emit", "events": events }).into(),
         }))
     }
 }
@@ -1691,7 +1694,6 @@ async fn pipeline_through_socket_io_client() {
         .await
         .expect("MainModule builds");
     let recorder = main
-        .container()
         .get::<Recorder>()
         .expect("Recorder is a provider of MainModule");
     let main = main

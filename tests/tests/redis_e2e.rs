@@ -535,7 +535,6 @@ async fn namespaces_are_ready_when_start_returns() {
             .await
             .expect("a ScaleModule node builds");
         let gateway = app
-            .container()
             .get::<ScaleGateway>()
             .expect("the gateway is a provider");
         let running = app

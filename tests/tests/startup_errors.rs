@@ -393,11 +393,8 @@ async fn an_exported_provider_is_visible_and_a_singleton() {
     let app = GatewayApplication::create::<SharingRootModule>()
         .await
         .unwrap_or_else(|e| panic!("should build: {e}"));
-    let user = app
-        .container()
-        .get::<UsesShared>()
-        .expect("UsesShared built");
-    let shared = app.container().get::<Shared>().expect("Shared built");
+    let user = app.get::<UsesShared>().expect("UsesShared built");
+    let shared = app.get::<Shared>().expect("Shared built");
     assert!(
         Arc::ptr_eq(&user.shared, &shared),
         "the injected Shared is the container's singleton"
@@ -446,11 +443,8 @@ async fn a_reexported_provider_is_visible() {
     let app = GatewayApplication::create::<ReexportRootModule>()
         .await
         .unwrap_or_else(|e| panic!("should build: {e}"));
-    let user = app
-        .container()
-        .get::<RootUsesShared>()
-        .expect("RootUsesShared built");
-    let shared = app.container().get::<Shared>().expect("Shared built");
+    let user = app.get::<RootUsesShared>().expect("RootUsesShared built");
+    let shared = app.get::<Shared>().expect("Shared built");
     assert!(Arc::ptr_eq(&user.shared, &shared));
 }
 

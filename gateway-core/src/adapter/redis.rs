@@ -32,7 +32,7 @@ use socketioxide_redis::{CustomRedisAdapter, RedisAdapterConfig, RedisAdapterCtr
 use tokio::sync::{Notify, mpsc};
 
 use crate::app::GatewayApplication;
-use crate::di::Module;
+use crate::app::Module;
 use crate::error::StartupError;
 
 /// The adapter type of an application scaled out with Redis.

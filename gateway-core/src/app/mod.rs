@@ -2,6 +2,7 @@
 //! port), runs the lifecycle hooks, listens, and shuts down gracefully.
 
 mod listener;
+mod module;
 mod servers;
 
 use std::collections::HashMap;
@@ -17,16 +18,19 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+pub use module::Module;
+#[doc(hidden)]
+pub use module::probe;
+
 use crate::AppAdapter;
-use crate::di::TypeKey;
-use crate::di::{Container, Injectable, Module};
+use crate::di::{Container, Injectable};
 use crate::error::{BoxError, StartupError};
-use crate::gateway::MountContext;
-use crate::gateway::namespace::Matcher;
+use crate::gateway::{GatewayDef, MountContext};
 use crate::pipeline::{
     CanActivate, ConnectionGuard, EnhancerRef, ExceptionFilter, Interceptor, PipeTransform,
     Pipeline,
 };
+use crate::socket::Matcher;
 use servers::{PortKey, plan_servers};
 
 /// How long start-up waits for an adapter to be ready for a namespace.
@@ -46,7 +50,7 @@ const DISCONNECT_GRACE: Duration = Duration::from_secs(5);
 /// }
 /// ```
 pub struct GatewayApplication<A: Adapter = LocalAdapter> {
-    container: Container<A>,
+    container: Container<GatewayDef<A>>,
     /// Makes the adapter's state, once per socket.io server (one per port).
     adapter_state: AdapterState<A>,
     ports: HashMap<u16, u16>,
@@ -109,18 +113,14 @@ impl<A: AppAdapter> GatewayApplication<A> {
     /// (NestJS's `app.useGlobalGuards`). Like every enhancer, `G` is resolved from the
     /// providers, or built when it is an `#[injectable]` that no module lists.
     pub fn use_global_guard<G: CanActivate + Injectable>(mut self) -> Self {
-        self.global
-            .enhancers
-            .push(EnhancerRef::guard::<G>(TypeKey::of::<G>().name));
+        self.global.enhancers.push(EnhancerRef::guard::<G>());
         self
     }
 
     /// Binds pipe `P` to the body of every handler, before gateway, handler and parameter pipes
     /// (NestJS's `app.useGlobalPipes`), e.g. [`ValidationPipe`](crate::pipeline::ValidationPipe).
     pub fn use_global_pipe<P: PipeTransform + Injectable>(mut self) -> Self {
-        self.global
-            .enhancers
-            .push(EnhancerRef::pipe::<P>(TypeKey::of::<P>().name));
+        self.global.enhancers.push(EnhancerRef::pipe::<P>());
         self
     }
 
@@ -128,18 +128,14 @@ impl<A: AppAdapter> GatewayApplication<A> {
     /// (NestJS's `app.useGlobalInterceptors`), e.g.
     /// [`LoggingInterceptor`](crate::pipeline::LoggingInterceptor).
     pub fn use_global_interceptor<I: Interceptor + Injectable>(mut self) -> Self {
-        self.global
-            .enhancers
-            .push(EnhancerRef::interceptor::<I>(TypeKey::of::<I>().name));
+        self.global.enhancers.push(EnhancerRef::interceptor::<I>());
         self
     }
 
     /// Adds exception filter `F` for every handler, tried after handler and gateway filters.
     /// Unlike NestJS (#15285), global filters do apply to gateways.
     pub fn use_global_filter<F: ExceptionFilter + Injectable>(mut self) -> Self {
-        self.global
-            .enhancers
-            .push(EnhancerRef::filter::<F>(TypeKey::of::<F>().name));
+        self.global.enhancers.push(EnhancerRef::filter::<F>());
         self
     }
 
@@ -147,7 +143,7 @@ impl<A: AppAdapter> GatewayApplication<A> {
     pub fn use_global_connection_guard<G: ConnectionGuard + Injectable>(mut self) -> Self {
         self.global
             .enhancers
-            .push(EnhancerRef::connection_guard::<G>(TypeKey::of::<G>().name));
+            .push(EnhancerRef::connection_guard::<G>());
         self
     }
 
@@ -159,9 +155,10 @@ impl<A: AppAdapter> GatewayApplication<A> {
         self
     }
 
-    /// The container, to reach providers from outside (tests, tooling).
-    pub fn container(&self) -> &Container<A> {
-        &self.container
+    /// The singleton of provider `T`, if some module of the application provides it (NestJS's
+    /// `app.get()`): to reach providers from outside, in tests or tooling.
+    pub fn get<T: Injectable>(&self) -> Option<Arc<T>> {
+        self.container.get::<T>()
     }
 
     /// Starts listening on `addr` (the main listener) and on every gateway port, then returns.
@@ -180,10 +177,7 @@ impl<A: AppAdapter> GatewayApplication<A> {
                 ),
             })?;
 
-        let gateways = self.container.providers().filter_map(|(def, instance, _)| {
-            def.gateway.as_ref().map(|g| (def, instance.clone(), g))
-        });
-        let plans = plan_servers(gateways.map(|(d, i, g)| (d, i, g.0)))?;
+        let plans = plan_servers(self.container.providers().map(|(def, i, _)| (def, i)))?;
         warn_unlisted(&plans);
 
         let sockets = TaskTracker::new();
@@ -213,7 +207,7 @@ impl<A: AppAdapter> GatewayApplication<A> {
                 .with_adapter::<A>((self.adapter_state)(&plan.port.key()));
             let (layer, io) = builder.build_layer();
             for g in &plan.gateways {
-                (g.mount)(g.instance.clone(), &io, &g.matcher, &mount)?;
+                (g.def.mount)(g.instance.clone(), &io, &g.matcher, &mount)?;
                 g.server.set(io.clone(), g.matcher.clone());
                 log_gateway(plan.port, g.meta);
             }
@@ -245,7 +239,7 @@ impl<A: AppAdapter> GatewayApplication<A> {
         // NestJS order: afterInit (each gateway), then onModuleInit (each provider).
         for plan in &plans {
             for g in &plan.gateways {
-                (g.after_init)(g.instance.clone(), g.server.clone()).await;
+                (g.def.after_init)(g.instance.clone(), g.server.clone()).await;
             }
         }
         for (def, instance, _) in self.container.providers() {
@@ -412,14 +406,14 @@ fn log_gateway(port: PortKey, meta: &'static crate::gateway::GatewayMeta) {
     }
 }
 
-fn warn_unlisted(plans: &[servers::ServerPlan<impl Adapter>]) {
+fn warn_unlisted(plans: &[servers::ServerPlan<'_, impl Adapter>]) {
     let listed: Vec<&str> = plans
         .iter()
         .flat_map(|p| p.gateways.iter().map(|g| g.meta.name))
         .collect();
     for meta in crate::gateway::registered_gateways() {
         if !listed.contains(&meta.name) {
-            tracing::debug!(target: "WebSocketsController", "{} ({}:{}) is not a provider of any module of this application: not started", meta.name, meta.file, meta.line);
+            tracing::warn!(target: "WebSocketsController", "{} ({}:{}) is a #[web_socket_gateway] listed in no module of this application: it is not served (add it to a module's providers)", meta.name, meta.file, meta.line);
         }
     }
 }

@@ -4,10 +4,10 @@
 
 use socketioxide::adapter::Adapter;
 
-use crate::di::module::{AfterInit, Instance, ProviderDef};
+use crate::di::{Instance, ProviderDef};
 use crate::error::StartupError;
-use crate::gateway::namespace::Matcher;
-use crate::gateway::{GatewayMeta, MountFn, ServerOptions, WsServer};
+use crate::gateway::{GatewayDef, GatewayMeta, ServerOptions};
+use crate::socket::{Matcher, WsServer};
 
 /// Which listener a server is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -35,39 +35,38 @@ impl std::fmt::Display for PortKey {
     }
 }
 
-pub(crate) struct PlannedGateway<A: Adapter> {
+pub(crate) struct PlannedGateway<'a, A: Adapter> {
     pub meta: &'static GatewayMeta,
+    pub def: &'a GatewayDef<A>,
     pub instance: Instance,
     pub matcher: Matcher,
-    pub mount: MountFn<A>,
-    pub after_init: AfterInit,
     /// The gateway's `#[web_socket_server]` field, or a handle of its own for `after_init`.
     pub server: WsServer,
 }
 
-pub(crate) struct ServerPlan<A: Adapter> {
+pub(crate) struct ServerPlan<'a, A: Adapter> {
     pub port: PortKey,
     pub options: ServerOptions,
-    pub gateways: Vec<PlannedGateway<A>>,
+    pub gateways: Vec<PlannedGateway<'a, A>>,
 }
 
 pub(crate) fn plan_servers<'a, A: Adapter>(
-    gateways: impl Iterator<Item = (&'a ProviderDef<A>, Instance, &'static GatewayMeta)>,
-) -> Result<Vec<ServerPlan<A>>, StartupError> {
+    providers: impl Iterator<Item = (&'a ProviderDef<GatewayDef<A>>, &'a Instance)>,
+) -> Result<Vec<ServerPlan<'a, A>>, StartupError> {
     let mut plans: Vec<ServerPlan<A>> = Vec::new();
-    for (def, instance, meta) in gateways {
-        let Some((_, mount, after_init)) = def.gateway else {
+    for (provider, instance) in providers {
+        let Some(def) = &provider.gateway else {
             continue;
         };
+        let meta = def.meta;
         let port = meta.port.map_or(PortKey::Main, PortKey::Port);
         let matcher = Matcher::compile(meta.namespace, meta.name)?;
-        let server = (def.ws_server)(&instance).unwrap_or_default();
+        let server = (provider.ws_server)(instance).unwrap_or_default();
         let planned = PlannedGateway {
             meta,
-            instance,
+            def,
+            instance: instance.clone(),
             matcher,
-            mount,
-            after_init,
             server,
         };
         let Some(plan) = plans.iter_mut().find(|p| p.port == port) else {

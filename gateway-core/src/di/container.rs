@@ -6,8 +6,6 @@ use std::any::TypeId;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use socketioxide::adapter::Adapter;
-
 use super::module::{Injectable, Instance, ModuleDef, ProviderDef, TypeKey};
 use crate::error::StartupError;
 
@@ -35,12 +33,12 @@ impl Resolver<'_> {
     }
 }
 
-struct ModuleNode<A: Adapter> {
+struct ModuleNode<G> {
     key: TypeKey,
     path: String,
     imports: Vec<usize>,
     exports: Vec<TypeKey>,
-    providers: Vec<ProviderDef<A>>,
+    providers: Vec<ProviderDef<G>>,
 }
 
 /// The built providers, by type, independent of the adapter: what enhancers (guards, pipes)
@@ -92,16 +90,16 @@ impl Registry {
 }
 
 /// Every provider of an application, built.
-pub struct Container<A: Adapter> {
+pub struct Container<G> {
     registry: Registry,
     /// The providers in construction order, with the module that lists them.
-    providers: Vec<(ProviderDef<A>, Instance, &'static str)>,
+    providers: Vec<(ProviderDef<G>, Instance, &'static str)>,
 }
 
-impl<A: Adapter> Container<A> {
+impl<G> Container<G> {
     /// Builds every provider reachable from the root module.
-    pub fn build(root: ModuleDef<A>) -> Result<Self, StartupError> {
-        let mut nodes: Vec<ModuleNode<A>> = Vec::new();
+    pub fn build(root: ModuleDef<G>) -> Result<Self, StartupError> {
+        let mut nodes: Vec<ModuleNode<G>> = Vec::new();
         let mut index: HashMap<TypeId, usize> = HashMap::new();
         flatten(root, String::new(), &mut nodes, &mut index);
 
@@ -158,7 +156,7 @@ impl<A: Adapter> Container<A> {
         }
         let Build { built, order, .. } = state;
 
-        let mut defs: HashMap<(usize, usize), ProviderDef<A>> = HashMap::new();
+        let mut defs: HashMap<(usize, usize), ProviderDef<G>> = HashMap::new();
         let names: Vec<&'static str> = nodes.iter().map(|n| n.key.name).collect();
         for (m, node) in nodes.into_iter().enumerate() {
             for (p, def) in node.providers.into_iter().enumerate() {
@@ -199,15 +197,15 @@ impl<A: Adapter> Container<A> {
     }
 
     /// The providers in construction order (dependencies first), with their module's name.
-    pub fn providers(&self) -> impl Iterator<Item = (&ProviderDef<A>, &Instance, &'static str)> {
+    pub fn providers(&self) -> impl Iterator<Item = (&ProviderDef<G>, &Instance, &'static str)> {
         self.providers.iter().map(|(d, i, m)| (d, i, *m))
     }
 }
 
-fn flatten<A: Adapter>(
-    def: ModuleDef<A>,
+fn flatten<G>(
+    def: ModuleDef<G>,
     parent_path: String,
-    nodes: &mut Vec<ModuleNode<A>>,
+    nodes: &mut Vec<ModuleNode<G>>,
     index: &mut HashMap<TypeId, usize>,
 ) -> usize {
     if let Some(&i) = index.get(&def.key.id) {
@@ -236,15 +234,15 @@ fn flatten<A: Adapter>(
     me
 }
 
-struct Build<'a, A: Adapter> {
-    nodes: &'a [ModuleNode<A>],
+struct Build<'a, G> {
+    nodes: &'a [ModuleNode<G>],
     owner: &'a HashMap<TypeId, (usize, usize)>,
     visible: &'a [HashSet<TypeId>],
     built: HashMap<TypeId, Instance>,
     order: Vec<(usize, usize)>,
 }
 
-impl<A: Adapter> Build<'_, A> {
+impl<G> Build<'_, G> {
     fn build(&mut self, m: usize, p: usize, stack: &mut Vec<TypeKey>) -> Result<(), StartupError> {
         let def = &self.nodes[m].providers[p];
         if self.built.contains_key(&def.key.id) {
@@ -295,8 +293,9 @@ mod tests {
     use socketioxide::adapter::LocalAdapter;
 
     use super::Container;
-    use crate::di::Module;
+    use crate::Module;
     use crate::error::StartupError;
+    use crate::gateway::GatewayDef;
     use crate::{injectable, module};
 
     #[injectable]
@@ -312,7 +311,7 @@ mod tests {
         repo: Arc<Repo>,
     }
 
-    fn build<M: Module>() -> Result<Container<LocalAdapter>, StartupError> {
+    fn build<M: Module>() -> Result<Container<GatewayDef<LocalAdapter>>, StartupError> {
         Container::build(M::definition::<LocalAdapter>())
     }
 

@@ -1,16 +1,16 @@
-//! Modules and dependency injection, as NestJS: `#[module(imports, providers, exports)]`,
-//! `#[injectable]` singletons injected by type, gateways as providers.
+//! Dependency injection, as NestJS's: `#[injectable]` singletons injected by type, checked for
+//! visibility (own providers, and what imported modules export) and cycles, built once at
+//! start-up by the [`Container`].
 //!
-//! The macros emit static descriptions ([`ModuleDef`], [`ProviderDef`]); the [`container`]
-//! checks visibility and cycles and builds every provider once, at start-up.
+//! The macros emit static descriptions ([`ModuleDef`], [`ProviderDef`]); this layer knows
+//! nothing of gateways: the application attaches them to the providers it mounts.
 
-pub mod container;
+pub(crate) mod container;
 mod hooks;
 pub(crate) mod module;
 
-pub use container::{Container, Registry, Resolver};
+pub(crate) use container::Container;
+pub use container::{Registry, Resolver};
 pub use hooks::{OnApplicationShutdown, OnModuleInit};
-pub use module::{Dependency, Injectable, Module, ModuleDef, ProviderDef, TypeKey};
-
-#[doc(hidden)]
-pub use hooks::probe as hooks_probe;
+pub(crate) use module::Instance;
+pub use module::{Dependency, Injectable, ModuleDef, ProviderDef, TypeKey};

@@ -4,12 +4,10 @@ use std::any::{Any, TypeId};
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
-use socketioxide::adapter::Adapter;
 
 use super::container::Resolver;
-use crate::AppAdapter;
 use crate::error::{BoxError, StartupError};
-use crate::gateway::{GatewayMeta, MountFn, WsServer};
+use crate::socket::WsServer;
 
 /// A type, by id and by name (for messages).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,41 +60,35 @@ pub trait Injectable: Send + Sync + Sized + 'static {
     }
 }
 
-/// A module: implemented by `#[module(...)]`.
-pub trait Module: 'static {
-    /// Its description, for an adapter (gateways are mounted on servers of that adapter).
-    fn definition<A: AppAdapter>() -> ModuleDef<A>;
-}
-
-/// What `#[module]` says.
-pub struct ModuleDef<A: Adapter> {
+/// What `#[module]` says. `G` is what a provider may be besides a provider (a gateway, for the
+/// application layer); the container carries it along without looking.
+pub struct ModuleDef<G> {
     /// The module's type name.
     pub key: TypeKey,
     /// `imports = [...]`.
-    pub imports: Vec<fn() -> ModuleDef<A>>,
+    pub imports: Vec<fn() -> ModuleDef<G>>,
     /// `providers = [...]`.
-    pub providers: Vec<ProviderDef<A>>,
+    pub providers: Vec<ProviderDef<G>>,
     /// `exports = [...]`.
     pub exports: Vec<TypeKey>,
 }
 
 pub(crate) type Instance = Arc<dyn Any + Send + Sync>;
 pub(crate) type Hook = fn(Instance) -> BoxFuture<'static, Result<(), BoxError>>;
-pub(crate) type AfterInit = fn(Instance, WsServer) -> BoxFuture<'static, ()>;
 
 /// One provider of a module, with what its type turned out to be (gateway, hooks).
-pub struct ProviderDef<A: Adapter> {
+pub struct ProviderDef<G> {
     /// The provider's type.
     pub key: TypeKey,
     pub(crate) dependencies: fn() -> Vec<Dependency>,
     pub(crate) construct: fn(&Resolver<'_>) -> Result<Instance, StartupError>,
     pub(crate) ws_server: fn(&Instance) -> Option<WsServer>,
-    pub(crate) gateway: Option<(&'static GatewayMeta, MountFn<A>, AfterInit)>,
+    pub(crate) gateway: Option<G>,
     pub(crate) on_module_init: Option<Hook>,
     pub(crate) on_application_shutdown: Option<Hook>,
 }
 
-impl<A: Adapter> ProviderDef<A> {
+impl<G> ProviderDef<G> {
     /// The description of provider `P`.
     pub fn new<P: Injectable>() -> Self {
         ProviderDef {
@@ -108,10 +100,5 @@ impl<A: Adapter> ProviderDef<A> {
             on_module_init: None,
             on_application_shutdown: None,
         }
-    }
-
-    /// Whether it is a gateway.
-    pub fn gateway_meta(&self) -> Option<&'static GatewayMeta> {
-        self.gateway.as_ref().map(|g| g.0)
     }
 }

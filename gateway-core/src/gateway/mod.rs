@@ -1,27 +1,23 @@
-//! Gateways: the static description the macros emit ([`GatewayMeta`], [`HandlerMeta`]), the
-//! [`Gateway`] trait they implement, the namespace kinds, the server options and the
-//! [`WsServer`] handle.
+//! Gateways: the static description the macros emit ([`GatewayMeta`]), the [`Gateway`] trait
+//! they implement, the server options, and mounting a gateway on a socket.io server.
 
 mod mount;
-pub mod namespace;
-pub mod options;
-mod server;
+pub(crate) mod options;
 
 use std::future::Future;
 use std::sync::Arc;
 
 use socketioxide::adapter::Adapter;
 
-pub(crate) use mount::fire_disconnect_hooks;
-pub use mount::{MountContext, MountFn, mount_gateway};
-pub use namespace::NamespaceSpec;
-pub use options::{CorsOptions, Origins, ServerOptions};
-pub use server::WsServer;
+pub use mount::GatewayDef;
+pub(crate) use mount::{MountContext, fire_disconnect_hooks};
+pub use options::{CorsOptions, Origins, ServerOptions, Transport};
 
 use crate::error::HandlerError;
-use crate::handler::dispatch::Connection;
-use crate::pipeline::{Bindings, Metadata, Pipeline};
-use crate::socket::SocketRef;
+use crate::handler::HandlerMeta;
+use crate::handler::route::Routes;
+use crate::pipeline::{Bindings, Metadata};
+use crate::socket::{NamespaceSpec, SocketRef, WsServer};
 
 /// What `#[web_socket_gateway(...)]` says about a gateway, as a static.
 #[derive(Debug)]
@@ -42,29 +38,27 @@ pub struct GatewayMeta {
     pub ordered: bool,
     /// `#[set_metadata]` on the gateway.
     pub metadata: Metadata,
-    /// Where it is declared.
+    /// The file it is declared in.
     pub file: &'static str,
-    /// Where it is declared.
+    /// The line it is declared on.
     pub line: u32,
 }
 
-/// One `#[subscribe_message]` handler.
-#[derive(Debug)]
-pub struct HandlerMeta {
-    /// The gateway's name.
-    pub gateway: &'static str,
-    /// The event it handles, NestJS's pattern.
-    pub event: &'static str,
-    /// The method's name.
-    pub method: &'static str,
-    /// Guards and pipes bound to this handler (its body's pipes last).
-    pub bindings: Bindings,
-    /// `#[set_metadata]` on the handler.
-    pub metadata: Metadata,
-    /// Where it is declared.
-    pub file: &'static str,
-    /// Where it is declared.
-    pub line: u32,
+impl GatewayMeta {
+    /// A gateway on the application's port, on namespace `/`, with no option, binding or
+    /// metadata: what `..GatewayMeta::DEFAULT` fills in for what the attribute leaves out.
+    pub const DEFAULT: GatewayMeta = GatewayMeta {
+        name: "",
+        port: None,
+        namespace: NamespaceSpec::Static("/"),
+        options: ServerOptions::DEFAULT,
+        handlers: &[],
+        bindings: Bindings::NONE,
+        ordered: false,
+        metadata: &[],
+        file: "",
+        line: 0,
+    };
 }
 
 /// A gateway known to the binary, submitted by `#[web_socket_gateway]` through `inventory`,
@@ -78,7 +72,7 @@ pub struct GatewayRegistration {
 inventory::collect!(GatewayRegistration);
 
 /// Every gateway compiled into this binary, sorted by name (inventory's order is not stable).
-pub fn registered_gateways() -> Vec<&'static GatewayMeta> {
+pub(crate) fn registered_gateways() -> Vec<&'static GatewayMeta> {
     let mut all: Vec<_> = inventory::iter::<GatewayRegistration>
         .into_iter()
         .map(|r| r.meta)
@@ -87,29 +81,17 @@ pub fn registered_gateways() -> Vec<&'static GatewayMeta> {
     all
 }
 
-/// What `bind_handlers` needs besides the socket: the connection's state and the resolved
-/// pipeline of each handler (in the order of [`GatewayMeta::handlers`]).
-pub struct Binding<'a> {
-    /// The connection's gate.
-    pub conn: &'a Arc<Connection>,
-    /// One pipeline per handler.
-    pub pipelines: &'a [Arc<Pipeline>],
-}
-
 /// A gateway: implemented by `#[web_socket_gateway]` on the gateway's `impl` block.
 ///
 /// The hooks default to doing nothing; the macro forwards to the methods of the same name
 /// (`after_init`, `handle_connection`, `handle_disconnect`) when the impl block defines them.
 pub trait Gateway: Send + Sync + Sized + 'static {
-    /// The static description.
+    /// The static description: name, namespace, options, handlers, bindings.
     fn meta() -> &'static GatewayMeta;
 
-    /// Registers the handlers on a socket that is connecting (before the client may send).
-    fn bind_handlers<A: Adapter>(
-        self: &Arc<Self>,
-        socket: &socketioxide::extract::SocketRef<A>,
-        binding: &Binding<'_>,
-    );
+    /// Adds a route per handler (once per gateway and server, not per socket).
+    #[doc(hidden)]
+    fn routes<A: Adapter>(routes: &mut Routes<'_, A, Self>);
 
     /// NestJS's `afterInit(server)`: once, before the application listens.
     fn after_init(self: &Arc<Self>, server: WsServer) -> impl Future<Output = ()> + Send {
@@ -130,7 +112,7 @@ pub trait Gateway: Send + Sync + Sized + 'static {
     fn handle_disconnect(
         self: &Arc<Self>,
         socket: SocketRef,
-        reason: crate::DisconnectReason,
+        reason: crate::socket::DisconnectReason,
     ) -> impl Future<Output = ()> + Send {
         let _ = (socket, reason);
         async {}
@@ -143,7 +125,7 @@ pub trait Gateway: Send + Sync + Sized + 'static {
     label = "returned by handle_connection"
 )]
 pub trait IntoHookResult {
-    /// Normalizes the result.
+    /// `()` is `Ok`; an error becomes a [`HandlerError`] (a `WsException` stays one).
     fn into_hook_result(self) -> Result<(), HandlerError>;
 }
 

@@ -2,12 +2,12 @@
 //! the client can send anything, then the connect handler runs `handle_connection` and opens
 //! the gate that holds the first messages until it is done.
 
-use std::any::Any;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::future::BoxFuture;
 use socketioxide::SocketIo;
+use socketioxide::adapter::Adapter;
 use socketioxide::handler::ConnectHandler;
 use std::panic::AssertUnwindSafe;
 use std::sync::Mutex;
@@ -15,25 +15,23 @@ use std::sync::Mutex;
 use futures_util::FutureExt;
 use tokio_util::task::TaskTracker;
 
-use super::namespace::Matcher;
-use super::{Binding, Gateway};
+use super::{Gateway, GatewayMeta};
 use crate::AppAdapter;
-use crate::di::Registry;
-use crate::error::HandlerError;
-use crate::error::StartupError;
-use crate::handler::dispatch::{Connection, panic_message};
-use crate::handler::extract::NamespaceParams;
+use crate::di::{Instance, Registry};
+use crate::error::{HandlerError, StartupError, panic_message};
+use crate::handler::dispatch::{Connection, Table};
+use crate::handler::route::{RouteScope, Routes};
 use crate::pipeline::connection::{self, ConnectionContext, ConnectionRefused, DynConnectionGuard};
 use crate::pipeline::{Bindings, Pipeline};
-use crate::socket::{DisconnectReason, SocketRef};
+use crate::socket::{DisconnectReason, Matcher, NamespaceParams, SocketRef, WsServer};
 use serde_json::Value;
 use socketioxide::extract::TryData;
 
 /// A namespace whose adapter is initialising, and the wait for it.
-pub type PendingNamespace = (String, BoxFuture<'static, Result<(), String>>);
+pub(crate) type PendingNamespace = (String, BoxFuture<'static, Result<(), String>>);
 
 /// What mounting needs from the application.
-pub struct MountContext<'a> {
+pub(crate) struct MountContext<'a> {
     /// Providers, to resolve the gateway's and handlers' enhancers.
     pub registry: &'a Registry,
     /// The global enhancers, resolved.
@@ -49,12 +47,30 @@ pub struct MountContext<'a> {
 }
 
 /// Mounts a type-erased gateway instance (what the container holds) on a server.
-pub type MountFn<A> = fn(
-    Arc<dyn Any + Send + Sync>,
-    &SocketIo<A>,
-    &Matcher,
-    &MountContext<'_>,
-) -> Result<(), StartupError>;
+type MountFn<A> =
+    fn(Instance, &SocketIo<A>, &Matcher, &MountContext<'_>) -> Result<(), StartupError>;
+
+/// Runs a gateway's `after_init` on its instance.
+type AfterInit = fn(Instance, WsServer) -> BoxFuture<'static, ()>;
+
+/// What makes a provider a gateway, for an application on adapter `A`: its description, and
+/// how to mount it and run its `after_init`.
+pub struct GatewayDef<A: Adapter> {
+    pub(crate) meta: &'static GatewayMeta,
+    pub(crate) mount: MountFn<A>,
+    pub(crate) after_init: AfterInit,
+}
+
+impl<A: AppAdapter> GatewayDef<A> {
+    /// The definition of gateway `G`.
+    pub(crate) fn of<G: Gateway>(after_init: AfterInit) -> Self {
+        GatewayDef {
+            meta: G::meta(),
+            mount: mount_gateway::<A, G>,
+            after_init,
+        }
+    }
+}
 
 type HookFn = Box<dyn FnOnce(SocketRef, DisconnectReason) -> BoxFuture<'static, ()> + Send>;
 
@@ -107,9 +123,10 @@ enum Refusal {
     Guard(#[from] ConnectionRefused),
 }
 
-/// Mounts gateway `G` on `io`. Instantiated per gateway and adapter by the module definition.
-pub fn mount_gateway<A: AppAdapter, G: Gateway>(
-    instance: Arc<dyn Any + Send + Sync>,
+/// Mounts gateway `G` on `io`: its routes, resolved once, and a connect handler that puts a
+/// dispatcher on each socket.
+fn mount_gateway<A: AppAdapter, G: Gateway>(
+    instance: Instance,
     io: &SocketIo<A>,
     matcher: &Matcher,
     mount: &MountContext<'_>,
@@ -122,15 +139,15 @@ pub fn mount_gateway<A: AppAdapter, G: Gateway>(
             source: "the container holds another type under this gateway's id".into(),
         })?;
 
-    // Global, then gateway, then handler enhancers (NestJS's order), resolved once.
-    let mut pipelines = Vec::with_capacity(meta.handlers.len());
-    for handler in meta.handlers {
-        let mut p = mount.global.clone();
-        p.extend(&meta.bindings, mount.registry)?;
-        p.extend(&handler.bindings, mount.registry)?;
-        pipelines.push(Arc::new(p));
-    }
-    let pipelines: Arc<[Arc<Pipeline>]> = pipelines.into();
+    let scope = RouteScope {
+        registry: mount.registry,
+        global: mount.global,
+        bindings: &meta.bindings,
+        metadata: meta.metadata,
+    };
+    let mut routes = Routes::new(&scope, &gateway);
+    G::routes(&mut routes);
+    let table = Arc::new(Table::new(routes.finish()?, meta.ordered));
     let mut connection = Pipeline {
         connection_guards: mount.global.connection_guards.clone(),
         ..Pipeline::default()
@@ -189,15 +206,8 @@ pub fn mount_gateway<A: AppAdapter, G: Gateway>(
                     return Err(refused.into());
                 }
             }
-            let conn = Arc::new(Connection::default());
-            gateway.bind_handlers(
-                &s,
-                &Binding {
-                    conn: &conn,
-                    pipelines: &pipelines,
-                },
-            );
-            s.extensions.insert(conn);
+            let gate = table.attach(&s);
+            s.extensions.insert(gate);
             // The disconnect hook runs once: when the client leaves, or at shutdown (socketioxide
             // forgets its sockets before closing them, so it would not call it then). The socket
             // is counted until it has run, so that shutdown can wait for it.

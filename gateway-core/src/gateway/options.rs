@@ -68,6 +68,17 @@ impl Origins {
 }
 
 impl ServerOptions {
+    /// No preference on anything: what a gateway that sets no option has.
+    pub const DEFAULT: ServerOptions = ServerOptions {
+        path: None,
+        transports: None,
+        ping_interval: None,
+        ping_timeout: None,
+        connect_timeout: None,
+        max_payload: None,
+        cors: None,
+    };
+
     /// Merges `other` into `self`. An option both set to different values is a conflict, named
     /// in the error.
     pub fn merge(&mut self, other: &ServerOptions) -> Result<(), String> {

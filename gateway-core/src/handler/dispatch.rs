@@ -1,185 +1,132 @@
-//! The per-message path: socketioxide calls the closure registered by [`on_message`], which
-//! waits for the connection hook, decodes the body, runs the handler (panics caught), sends its
-//! result, and turns any failure into an `exception` event. The socket always stays connected.
+//! The dispatcher: one per socket, registered as socketioxide's fallback handler, so that what
+//! a connection costs does not grow with its gateway's handlers. It finds the route of each
+//! message in the gateway's shared table, holds messages until `handle_connection` has run
+//! (the gate), and runs them: inline when they finish without waiting, spawned otherwise, or
+//! one at a time in arrival order for an `ordered` gateway.
 
-use std::any::Any;
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Waker};
 
-use futures_util::FutureExt;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use futures_util::future::BoxFuture;
 use socketioxide::adapter::Adapter;
-use socketioxide::extract::TryData;
-use socketioxide::{SendError, SocketError};
+use socketioxide::extract::Event;
+use socketioxide::handler::{FromMessageParts, MessageHandler};
+use socketioxide::socket::Socket;
+use socketioxide_core::Value;
 
-use super::extract::Ack;
-use super::payload::Incoming;
-use crate::error::HandlerError;
-use crate::gateway::{Binding, Gateway, GatewayMeta, HandlerMeta};
-use crate::pipeline::filter::{ArgumentsHost, Caught};
-use crate::pipeline::pipe::{Validator, wire_names};
-use crate::pipeline::{ArgumentMetadata, ExecutionContext, Pipeline, Reply, guard, interceptor};
-use crate::socket::SocketRef;
+use super::route::Endpoint;
+use crate::message::event_name;
 
-/// Everything about the message being handled: the socket, the pattern (event name), the raw
-/// payload, the ack. What extractors ([`FromMessageContext`](super::FromMessageContext)) read.
-pub struct MessageContext {
-    socket: SocketRef,
-    incoming: Incoming,
-    outbox: Option<Arc<Outbox>>,
-    handler: &'static HandlerMeta,
+/// A gateway's routes by event, shared by all its sockets.
+pub(crate) struct Table<A: Adapter> {
+    routes: HashMap<&'static str, Arc<dyn Endpoint<A>>>,
+    /// Messages from one socket are handled one at a time, in arrival order.
+    ordered: bool,
 }
 
-/// Where a handler's answers go: the client's ack (when it asked for one), and, when
-/// interceptors run around the handler, the captured reply they will see. Shared between the
-/// handler's context and the dispatcher, which answers errors and interceptor replies.
-pub(crate) struct Outbox {
-    ack: Mutex<Option<Ack>>,
-    capture: Option<Mutex<Reply>>,
-    /// The handler took an `AckSender`: its return value does not answer the ack (errors
-    /// still may, with `ack_errors`).
-    manual: AtomicBool,
-}
-
-impl Outbox {
-    pub(crate) fn take_ack(&self) -> Option<Ack> {
-        self.ack.lock().unwrap_or_else(|e| e.into_inner()).take()
+impl<A: Adapter> Table<A> {
+    pub(crate) fn new(routes: HashMap<&'static str, Arc<dyn Endpoint<A>>>, ordered: bool) -> Self {
+        Table { routes, ordered }
     }
 
-    pub(crate) fn ack_pending(&self) -> bool {
-        self.ack.lock().is_ok_and(|a| a.is_some())
-    }
-
-    /// The ack for the return value: none when the handler answers it itself.
-    fn take_reply_ack(&self) -> Option<Ack> {
-        if self.manual.load(Ordering::Acquire) {
-            None
-        } else {
-            self.take_ack()
-        }
-    }
-
-    fn take_capture(&self) -> Reply {
-        match &self.capture {
-            Some(c) => std::mem::take(&mut *c.lock().unwrap_or_else(|e| e.into_inner())),
-            None => Reply::Nothing,
-        }
+    /// Puts a dispatcher on a socket that is connecting (before the client may send), and
+    /// returns the gate that holds its messages until the connection hook has run.
+    pub(crate) fn attach(self: &Arc<Self>, socket: &Socket<A>) -> Arc<Connection> {
+        let gate = Arc::new(Connection::default());
+        socket.on_fallback(Dispatcher {
+            table: self.clone(),
+            gate: gate.clone(),
+        });
+        gate
     }
 }
 
-impl MessageContext {
-    /// The client socket.
-    pub fn socket(&self) -> &SocketRef {
-        &self.socket
-    }
+/// What socketioxide calls for every event of one socket.
+struct Dispatcher<A: Adapter> {
+    table: Arc<Table<A>>,
+    gate: Arc<Connection>,
+}
 
-    /// The event name, NestJS's `getPattern()`.
-    pub fn pattern(&self) -> &'static str {
-        self.handler.event
-    }
+/// The dispatcher's tag among socketioxide's handler kinds.
+struct Dispatch;
 
-    /// The handler's static description (gateway, method, source location).
-    pub fn handler(&self) -> &'static HandlerMeta {
-        self.handler
-    }
-
-    /// The payload as JSON, NestJS's `getData()` (decoded again: meant for the error path).
-    pub fn data(&self) -> serde_json::Value {
-        self.incoming.data()
-    }
-
-    /// Whether the client asked for an ack that has not been answered or taken.
-    pub fn ack_pending(&self) -> bool {
-        self.outbox
-            .as_ref()
-            .is_some_and(|o| o.ack.lock().is_ok_and(|a| a.is_some()))
-    }
-
-    /// Hands the ack to the handler (an `AckSender` parameter): the return value will not
-    /// answer it.
-    pub(crate) fn manual_ack(&mut self) -> Option<Arc<Outbox>> {
-        let outbox = self.outbox.clone()?;
-        outbox.manual.store(true, Ordering::Release);
-        Some(outbox)
-    }
-
-    /// Answers the ack with `data`, if the client asked and nobody took the ack (with
-    /// interceptors, the value is handed to them first).
-    pub fn ack<T: Serialize + ?Sized>(&mut self, data: &T) -> Result<(), HandlerError> {
-        let Some(outbox) = &self.outbox else {
-            return Ok(());
+impl<A: Adapter> MessageHandler<A, Dispatch> for Dispatcher<A> {
+    fn call(&self, socket: Arc<Socket<A>>, mut data: Value, ack_id: Option<i64>) {
+        let route = match event_name(&data) {
+            Some(event) => self.table.routes.get(event),
+            None => match Event::from_message_parts(&socket, &mut data, &ack_id) {
+                Ok(Event(event)) => self.table.routes.get(event.as_str()),
+                Err(_) => None,
+            },
         };
-        if let Some(capture) = &outbox.capture {
-            let value =
-                serde_json::to_value(data).map_err(|e| HandlerError::Internal(Box::new(e)))?;
-            *capture.lock().unwrap_or_else(|e| e.into_inner()) = Reply::Ack(value);
-            return Ok(());
+        // An event no handler subscribes to is ignored, as socket.io and NestJS do.
+        let Some(route) = route else { return };
+        let message = route
+            .clone()
+            .accept(self.gate.clone(), socket, data, ack_id);
+        if self.table.ordered {
+            self.gate.enqueue(message);
+        } else {
+            run(message);
         }
-        match outbox.take_reply_ack() {
-            Some(ack) => delivered(ack.send(&data)),
-            None => Ok(()),
-        }
-    }
-
-    /// Emits `event` to this client (with interceptors, handed to them first).
-    pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), HandlerError> {
-        if let Some(capture) = self.outbox.as_ref().and_then(|o| o.capture.as_ref()) {
-            let value =
-                serde_json::to_value(data).map_err(|e| HandlerError::Internal(Box::new(e)))?;
-            let mut reply = capture.lock().unwrap_or_else(|e| e.into_inner());
-            match &mut *reply {
-                Reply::Emit(list) => list.push((event.to_owned(), value)),
-                other => *other = Reply::Emit(vec![(event.to_owned(), value)]),
-            }
-            return Ok(());
-        }
-        delivered(self.socket.emit(event, data))
     }
 }
 
-/// A closed socket is not the handler's fault: the client left. Anything else is a bug.
-fn delivered(r: Result<(), SendError>) -> Result<(), HandlerError> {
-    match r {
-        Ok(()) => Ok(()),
-        Err(SendError::Socket(SocketError::Closed)) => Ok(()),
-        Err(e) => Err(HandlerError::Internal(Box::new(e))),
+/// Runs `task` here until it first waits, and spawns it only if it does: most handlers finish
+/// without waiting, and then cost no task. (A task that waits is polled again once spawned,
+/// which registers its real waker in place of the no-op one.)
+fn run(mut task: BoxFuture<'static, ()>) {
+    let mut cx = Context::from_waker(Waker::noop());
+    if task.as_mut().poll(&mut cx).is_pending() {
+        tokio::spawn(task);
     }
 }
 
-/// Per-socket state shared by a gateway's handlers: the gate that holds messages until the
-/// gateway's `handle_connection` hook has run.
+/// Per-socket state of a gateway: the gate that holds messages until the gateway's
+/// `handle_connection` hook has run, and the queue of an `ordered` gateway.
 #[derive(Debug, Default)]
-pub struct Connection {
+pub(crate) struct Connection {
     ready: AtomicBool,
     // The hook failed: the socket is being disconnected, and the held messages are dropped.
     refused: AtomicBool,
     notify: tokio::sync::Notify,
-    // In-order handling: tickets taken in arrival order, served one at a time.
-    next_ticket: AtomicU64,
-    turn: AtomicU64,
-    turn_changed: tokio::sync::Notify,
+    queue: Mutex<Queue>,
+}
+
+/// Messages of an `ordered` gateway waiting for the one being handled.
+#[derive(Default)]
+struct Queue {
+    waiting: VecDeque<BoxFuture<'static, ()>>,
+    running: bool,
+}
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queue")
+            .field("waiting", &self.waiting.len())
+            .field("running", &self.running)
+            .finish()
+    }
 }
 
 impl Connection {
     /// Opens the gate.
-    pub fn set_ready(&self) {
+    pub(crate) fn set_ready(&self) {
         self.ready.store(true, Ordering::Release);
         self.notify.notify_waiters();
     }
 
     /// Opens the gate for good, but only to let the held messages go: they are not handled.
-    pub fn refuse(&self) {
+    pub(crate) fn refuse(&self) {
         self.refused.store(true, Ordering::Release);
         self.set_ready();
     }
 
     /// Waits until the gate is open (one atomic load once it is); whether the messages are
     /// to be handled (not after [`refuse`](Self::refuse)).
-    pub async fn ready(&self) -> bool {
+    pub(crate) async fn ready(&self) -> bool {
         if !self.ready.load(Ordering::Acquire) {
             let notified = self.notify.notified();
             let mut notified = std::pin::pin!(notified);
@@ -191,342 +138,35 @@ impl Connection {
         !self.refused.load(Ordering::Acquire)
     }
 
-    /// Takes the next place in line (called in arrival order, before the task is spawned).
-    fn ticket(&self) -> u64 {
-        self.next_ticket.fetch_add(1, Ordering::Relaxed)
-    }
-
-    /// Waits for `ticket`'s turn; the turn passes on when the guard drops.
-    async fn wait_turn(&self, ticket: u64) -> Turn<'_> {
-        loop {
-            let changed = self.turn_changed.notified();
-            let mut changed = std::pin::pin!(changed);
-            changed.as_mut().enable();
-            if self.turn.load(Ordering::Acquire) == ticket {
-                return Turn(self);
+    /// Handles `message` after those before it: at once when none is running, else queued.
+    /// Each message that finishes starts the next one, so a burst of n messages costs n
+    /// wake-ups, not n² as when every waiting message checks whether its turn has come.
+    fn enqueue(self: &Arc<Self>, message: BoxFuture<'static, ()>) {
+        {
+            let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+            if queue.running {
+                queue.waiting.push_back(message);
+                return;
             }
-            changed.await;
+            queue.running = true;
         }
+        run(Box::pin(self.clone().drain(message)));
     }
-}
 
-/// The current message's turn; dropping it (even on panic) lets the next one in.
-struct Turn<'a>(&'a Connection);
-
-impl Drop for Turn<'_> {
-    fn drop(&mut self) {
-        self.0.turn.fetch_add(1, Ordering::AcqRel);
-        self.0.turn_changed.notify_waiters();
-    }
-}
-
-/// What the generated code tells the dispatcher about a handler's body type.
-pub struct BodyMeta<B> {
-    /// Validates what pipes see (when its type implements `Validate`).
-    pub validate: Validator,
-    /// What pipes see: the body, or the property of `#[message_body("prop")]`.
-    pub target: fn(&mut B) -> &mut dyn Any,
-    /// serde's names of the fields of what pipes see, when it is a struct.
-    pub fields: fn() -> Option<&'static [&'static str]>,
-    /// `#[message_body("prop")]`.
-    pub property: Option<&'static str>,
-}
-
-impl<B> Clone for BodyMeta<B> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<B> Copy for BodyMeta<B> {}
-
-/// Registers handler `index` of gateway `G` on a freshly connected socket.
-///
-/// `call` is the generated trampoline: it builds the other parameters from the context, calls
-/// the user's method and sends its result.
-pub fn on_message<A, G, B, F, Fut>(
-    socket: &socketioxide::extract::SocketRef<A>,
-    gateway: &Arc<G>,
-    binding: &Binding<'_>,
-    index: usize,
-    body_meta: BodyMeta<B>,
-    call: F,
-) where
-    A: Adapter,
-    G: Gateway,
-    B: DeserializeOwned + Send + Sync + 'static,
-    F: Fn(Arc<G>, MessageContext, B) -> Fut + Copy + Send + Sync + 'static,
-    Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
-{
-    let handler = &G::meta().handlers[index];
-    let ordered = G::meta().ordered;
-    let gateway = gateway.clone();
-    let conn = binding.conn.clone();
-    let pipeline = binding.pipelines[index].clone();
-    // socketioxide clones this closure for every message (the captures are three `Arc`s) and
-    // calls it in arrival order; the returned future is spawned. It is boxed: tokio moves a
-    // task's future several times while spawning and finishing it, and a box is cheaper to
-    // move than the whole state machine (hundreds of bytes) is.
-    socket.on(
-        handler.event,
-        move |s: socketioxide::extract::SocketRef<A>,
-              incoming: Incoming,
-              TryData(body): TryData<B>,
-              ack: socketioxide::extract::AckSender<A>| {
-            let ticket = ordered.then(|| conn.ticket());
-            let message = async move {
-                if !conn.ready().await {
+    /// Handles `first`, then every queued message, until the queue is empty.
+    async fn drain(self: Arc<Self>, first: BoxFuture<'static, ()>) {
+        let mut next = first;
+        loop {
+            // Each message catches its own panics: the queue always moves on.
+            next.await;
+            let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+            match queue.waiting.pop_front() {
+                Some(message) => next = message,
+                None => {
+                    queue.running = false;
                     return;
                 }
-                let _turn = match ticket {
-                    Some(t) => Some(conn.wait_turn(t).await),
-                    None => None,
-                };
-                let socket = SocketRef::new(s);
-                let capture = !pipeline.interceptors.is_empty();
-                let outbox = (incoming.wants_ack || capture).then(|| {
-                    Arc::new(Outbox {
-                        ack: Mutex::new(incoming.wants_ack.then(|| Ack::new(ack))),
-                        capture: capture.then(Mutex::default),
-                        manual: AtomicBool::new(false),
-                    })
-                });
-                let run = AssertUnwindSafe(handle(
-                    &socket,
-                    &incoming,
-                    body,
-                    handler,
-                    G::meta(),
-                    &pipeline,
-                    outbox.clone(),
-                    body_meta,
-                    |ctx, body| call(gateway, ctx, body),
-                ));
-                let result = match run.catch_unwind().await {
-                    Ok(result) => result,
-                    Err(panic) => Err(HandlerError::Panic(panic_message(panic))),
-                };
-                if let Err(error) = result {
-                    // Boxed: the error path stays out of every message's future.
-                    Box::pin(fail(
-                        &socket,
-                        handler,
-                        &incoming,
-                        outbox.as_deref(),
-                        &pipeline,
-                        error,
-                    ))
-                    .await;
-                }
-            };
-            Box::pin(message) as std::pin::Pin<Box<dyn Future<Output = ()> + Send>>
-        },
-    );
-}
-
-/// One message, after the gates: guards, interceptors around (pipes, handler), delivery.
-///
-/// The future of this function is part of every message's task, which tokio moves several
-/// times, so it is kept small: guards and interceptors (asynchronous, with futures of their
-/// own) run in a boxed future of their own, [`guarded`]; pipes are synchronous and run inline.
-#[allow(clippy::too_many_arguments)]
-async fn handle<B, Fut>(
-    socket: &SocketRef,
-    incoming: &Incoming,
-    body: Result<B, socketioxide::ParserError>,
-    handler: &'static HandlerMeta,
-    gateway: &'static GatewayMeta,
-    pipeline: &Pipeline,
-    outbox: Option<Arc<Outbox>>,
-    body_meta: BodyMeta<B>,
-    call: impl FnOnce(MessageContext, B) -> Fut + Send,
-) -> Result<(), HandlerError>
-where
-    B: DeserializeOwned + Send + 'static,
-    Fut: Future<Output = Result<(), HandlerError>> + Send,
-{
-    if !pipeline.guards.is_empty() || !pipeline.interceptors.is_empty() {
-        let run = guarded(
-            socket, incoming, body, handler, gateway, pipeline, outbox, body_meta, call,
-        );
-        return Box::pin(run).await;
-    }
-    let body = piped(incoming, body, pipeline, body_meta)?;
-    call(context(socket, incoming, outbox, handler), body).await
-}
-
-/// [`handle`] with guards or interceptors: guards, then interceptors around (pipes, handler).
-#[allow(clippy::too_many_arguments)]
-async fn guarded<B, Fut>(
-    socket: &SocketRef,
-    incoming: &Incoming,
-    body: Result<B, socketioxide::ParserError>,
-    handler: &'static HandlerMeta,
-    gateway: &'static GatewayMeta,
-    pipeline: &Pipeline,
-    outbox: Option<Arc<Outbox>>,
-    body_meta: BodyMeta<B>,
-    call: impl FnOnce(MessageContext, B) -> Fut + Send,
-) -> Result<(), HandlerError>
-where
-    B: DeserializeOwned + Send + 'static,
-    Fut: Future<Output = Result<(), HandlerError>> + Send,
-{
-    let ctx = ExecutionContext {
-        socket,
-        incoming,
-        handler,
-        gateway,
-    };
-    guard::check(&pipeline.guards, &ctx).await?;
-    let core = async {
-        let body = piped(incoming, body, pipeline, body_meta)?;
-        call(context(socket, incoming, outbox.clone(), handler), body).await?;
-        Ok(outbox
-            .as_deref()
-            .map(Outbox::take_capture)
-            .unwrap_or_default())
-    };
-    if pipeline.interceptors.is_empty() {
-        return core.await.map(|_| ());
-    }
-    match interceptor::chain(&pipeline.interceptors, &ctx, Box::pin(core)).await? {
-        Reply::Nothing => Ok(()),
-        Reply::Ack(value) => match outbox.as_deref().and_then(Outbox::take_reply_ack) {
-            Some(ack) => delivered(ack.send(&value)),
-            None => Ok(()),
-        },
-        Reply::Emit(events) => {
-            for (event, data) in events {
-                delivered(socket.emit(&event, &data))?;
-            }
-            Ok(())
-        }
-    }
-}
-
-/// The handler's context.
-fn context(
-    socket: &SocketRef,
-    incoming: &Incoming,
-    outbox: Option<Arc<Outbox>>,
-    handler: &'static HandlerMeta,
-) -> MessageContext {
-    MessageContext {
-        socket: socket.clone(),
-        incoming: incoming.clone(),
-        outbox,
-        handler,
-    }
-}
-
-/// The body, decoded (again, field by field, if socketioxide could not) and through the pipes.
-/// A validation error names the fields as the client spelled them.
-fn piped<B: DeserializeOwned + 'static>(
-    incoming: &Incoming,
-    body: Result<B, socketioxide::ParserError>,
-    pipeline: &Pipeline,
-    body_meta: BodyMeta<B>,
-) -> Result<B, HandlerError> {
-    let mut body = match body {
-        Ok(body) => body,
-        Err(_) => incoming.recover::<B>()?,
-    };
-    if pipeline.pipes.is_empty() {
-        return Ok(body);
-    }
-    let meta = ArgumentMetadata {
-        type_name: std::any::type_name::<B>(),
-        validate: body_meta.validate,
-    };
-    for pipe in &pipeline.pipes {
-        pipe.transform((body_meta.target)(&mut body), &meta)
-            .map_err(|e| match e {
-                HandlerError::Validation(mut errors) => {
-                    let data = incoming.data();
-                    let payload = match body_meta.property {
-                        Some(p) => data.get(p).cloned().unwrap_or_default(),
-                        None => data,
-                    };
-                    wire_names(&mut errors, &payload, (body_meta.fields)());
-                    HandlerError::Validation(errors)
-                }
-                other => other,
-            })?;
-    }
-    Ok(body)
-}
-
-/// An error: the filters (handler, gateway, global), else the default `exception`.
-async fn fail(
-    socket: &SocketRef,
-    handler: &'static HandlerMeta,
-    incoming: &Incoming,
-    outbox: Option<&Outbox>,
-    pipeline: &Pipeline,
-    error: HandlerError,
-) {
-    if !pipeline.filters.is_empty() {
-        let data = || incoming.data();
-        let host = ArgumentsHost {
-            socket,
-            pattern: handler.event,
-            data: &data,
-            outbox,
-        };
-        for filter in &pipeline.filters {
-            // A filter that panics is logged and passed over: the next one, or the default,
-            // still answers the client.
-            match AssertUnwindSafe(filter.catch(&error, &host))
-                .catch_unwind()
-                .await
-            {
-                Ok(Caught::Handled) => return,
-                Ok(Caught::Pass) => {}
-                Err(panic) => tracing::error!(
-                    gateway = handler.gateway,
-                    event = handler.event,
-                    "an exception filter panicked: {}",
-                    panic_message(panic)
-                ),
             }
         }
-    }
-    let payload = report(socket, handler, incoming, error);
-    if pipeline.ack_errors
-        && let Some(ack) = outbox.and_then(Outbox::take_ack)
-    {
-        ack.send(&payload).ok();
-    }
-}
-
-/// Logs the error and sends the `exception` event.
-fn report(
-    socket: &SocketRef,
-    handler: &'static HandlerMeta,
-    incoming: &Incoming,
-    error: HandlerError,
-) -> serde_json::Value {
-    let (gateway, event, sid) = (handler.gateway, handler.event, socket.id());
-    match &error {
-        HandlerError::Internal(_) | HandlerError::Panic(_) => {
-            tracing::error!(gateway, event, %sid, "{error}")
-        }
-        HandlerError::Validation(_) => tracing::warn!(gateway, event, %sid, "{error}"),
-        HandlerError::Exception(_) => tracing::debug!(gateway, event, %sid, "{error}"),
-    }
-    let payload = error.to_payload(event, incoming.payload());
-    if let Err(e) = socket.emit("exception", &payload) {
-        tracing::debug!(gateway, event, %sid, "could not send the exception: {e}");
-    }
-    payload
-}
-
-pub(crate) fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
-    match panic.downcast::<String>() {
-        Ok(s) => *s,
-        Err(panic) => match panic.downcast::<&'static str>() {
-            Ok(s) => (*s).to_owned(),
-            Err(_) => "a panic with a non-string payload".to_owned(),
-        },
     }
 }

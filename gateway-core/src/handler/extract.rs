@@ -5,12 +5,11 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use socketioxide::SendError;
-use socketioxide::adapter::{Adapter, LocalAdapter};
 
-use super::dispatch::{MessageContext, Outbox};
+use super::MessageContext;
 use crate::error::{BoxError, HandlerError};
-use crate::socket::{DynData, SocketRef};
+use crate::message::Outbox;
+use crate::socket::{EmitError, NamespaceParams, SocketRef};
 
 /// A value a handler can take as a parameter, built from the message being handled.
 ///
@@ -19,7 +18,6 @@ use crate::socket::{DynData, SocketRef};
 ///
 /// ```
 /// use gateway_core::prelude::*;
-/// use gateway_core::handler::{FromMessageContext, MessageContext};
 ///
 /// struct Pattern(String);
 /// impl FromMessageContext for Pattern {
@@ -34,7 +32,7 @@ use crate::socket::{DynData, SocketRef};
     note = "a handler takes `#[message_body] T` (any `Deserialize` type), `#[connected_socket] SocketRef`, `AckSender`, `NsParams<T>`, `Extension<T>`, or a type that implements `FromMessageContext`"
 )]
 pub trait FromMessageContext: Sized {
-    /// Builds the parameter.
+    /// Builds the parameter from the message; an `Err` is answered like a handler error.
     fn from_context(ctx: &mut MessageContext) -> Result<Self, HandlerError>;
 }
 
@@ -51,39 +49,6 @@ impl FromMessageContext for SocketRef {
 /// sending, the ack is still there for `ack_errors(true)`.
 pub struct AckSender(Option<Arc<Outbox>>);
 
-/// socketioxide's ack callback, whatever the adapter: held as it is for the in-memory adapter
-/// (no allocation, no erased serialization; see [`SocketRef`]), erased for the others.
-pub(crate) enum Ack {
-    Local(socketioxide::extract::AckSender<LocalAdapter>),
-    Erased(Box<dyn ErasedAck>),
-}
-
-impl Ack {
-    pub(crate) fn new<A: Adapter>(ack: socketioxide::extract::AckSender<A>) -> Self {
-        match crate::socket::downcast(ack) {
-            Ok(local) => Ack::Local(local),
-            Err(other) => Ack::Erased(Box::new(other)),
-        }
-    }
-
-    pub(crate) fn send<T: Serialize + ?Sized>(self, data: &T) -> Result<(), SendError> {
-        match self {
-            Ack::Local(ack) => ack.send(data),
-            Ack::Erased(ack) => ack.send(&data),
-        }
-    }
-}
-
-pub(crate) trait ErasedAck: Send + 'static {
-    fn send(self: Box<Self>, data: DynData<'_>) -> Result<(), SendError>;
-}
-
-impl<A: Adapter> ErasedAck for socketioxide::extract::AckSender<A> {
-    fn send(self: Box<Self>, data: DynData<'_>) -> Result<(), SendError> {
-        socketioxide::extract::AckSender::send(*self, data)
-    }
-}
-
 impl AckSender {
     /// Whether the client asked for an ack that has not been answered yet.
     pub fn requested(&self) -> bool {
@@ -91,7 +56,7 @@ impl AckSender {
     }
 
     /// Answers the ack with `data` (once: later calls do nothing).
-    pub fn send<T: Serialize + ?Sized>(self, data: &T) -> Result<(), SendError> {
+    pub fn send<T: Serialize + ?Sized>(self, data: &T) -> Result<(), EmitError> {
         match self.0.as_ref().and_then(|o| o.take_ack()) {
             Some(ack) => ack.send(&data),
             None => Ok(()),
@@ -123,27 +88,6 @@ impl FromMessageContext for AckSender {
 /// ```
 #[derive(Debug, Clone)]
 pub struct NsParams<T>(pub T);
-
-/// The raw namespace parameters stored on the socket when it connects.
-#[derive(Debug, Clone, Default)]
-pub struct NamespaceParams(pub Arc<Vec<(String, String)>>);
-
-impl NamespaceParams {
-    /// The parameter called `name`.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Decodes the parameters into `T` (a struct whose fields are the parameter names).
-    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, HandlerError> {
-        let pairs = self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-        let de = serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(pairs);
-        T::deserialize(de).map_err(|e| HandlerError::Internal(Box::new(e)))
-    }
-}
 
 impl<T: DeserializeOwned> FromMessageContext for NsParams<T> {
     fn from_context(ctx: &mut MessageContext) -> Result<Self, HandlerError> {

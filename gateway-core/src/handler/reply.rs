@@ -20,7 +20,7 @@ use std::marker::PhantomData;
 use futures_util::{Stream, StreamExt};
 use serde::Serialize;
 
-use super::dispatch::MessageContext;
+use super::MessageContext;
 use crate::error::{BoxError, HandlerError};
 
 /// An event to emit back to the client: NestJS's `WsResponse { event, data }`.
@@ -65,7 +65,7 @@ pub struct NotResult;
 
 /// Selects [`IsResult`].
 pub trait ResultTag {
-    /// The tag.
+    /// Picks this tag for the probed type.
     fn result_tag(&self) -> IsResult {
         IsResult
     }
@@ -74,7 +74,7 @@ impl<T, E: Into<BoxError>> ResultTag for &Probe<Result<T, E>> {}
 
 /// Selects [`NotResult`].
 pub trait PlainTag {
-    /// The tag.
+    /// Picks this tag for the probed type.
     fn result_tag(&self) -> NotResult {
         NotResult
     }
@@ -111,7 +111,7 @@ pub struct Unsendable;
 
 /// Selects [`Nothing`] for `()`.
 pub trait UnitTag {
-    /// The tag.
+    /// Picks this tag for the probed type.
     fn reply_tag(&self) -> Nothing {
         Nothing
     }
@@ -120,7 +120,7 @@ impl UnitTag for &&&&&Probe<()> {}
 
 /// Selects [`Emit`] for `WsResponse<D>`.
 pub trait ResponseTag {
-    /// The tag.
+    /// Picks this tag for the probed type.
     fn reply_tag(&self) -> Emit {
         Emit
     }
@@ -129,7 +129,7 @@ impl<D: Serialize> ResponseTag for &&&&Probe<WsResponse<D>> {}
 
 /// Selects [`MaybeAck`] for `Option<T>`.
 pub trait OptionTag {
-    /// The tag.
+    /// Picks this tag for the probed type.
     fn reply_tag(&self) -> MaybeAck {
         MaybeAck
     }
@@ -138,7 +138,7 @@ impl<T: Serialize> OptionTag for &&&Probe<Option<T>> {}
 
 /// Selects [`EmitEach`] for a stream of `WsResponse`.
 pub trait StreamTag {
-    /// The tag.
+    /// Picks this tag for the probed type.
     fn reply_tag(&self) -> EmitEach {
         EmitEach
     }
@@ -147,7 +147,7 @@ impl<S: Stream<Item = WsResponse<D>>, D: Serialize> StreamTag for &&Probe<S> {}
 
 /// Selects [`AckValue`] for any other serializable value.
 pub trait ValueTag {
-    /// The tag.
+    /// Picks this tag for the probed type.
     fn reply_tag(&self) -> AckValue {
         AckValue
     }
@@ -156,7 +156,7 @@ impl<T: Serialize> ValueTag for &Probe<T> {}
 
 /// Selects [`Unsendable`] when nothing else fits: reported at compile time by [`Unsendable::deliver`].
 pub trait FallbackTag {
-    /// The tag.
+    /// Picks this tag for the probed type.
     fn reply_tag(&self) -> Unsendable {
         Unsendable
     }

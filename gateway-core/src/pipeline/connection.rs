@@ -78,7 +78,7 @@ impl ConnectionRefused {
     note = "implement `ConnectionGuard` for `{Self}`"
 )]
 pub trait ConnectionGuard: Send + Sync + 'static {
-    /// Decides.
+    /// `Ok(true)` lets the client connect; `Ok(false)` refuses it with "Unauthorized".
     fn can_connect(
         &self,
         ctx: &ConnectionContext<'_>,
@@ -86,8 +86,7 @@ pub trait ConnectionGuard: Send + Sync + 'static {
 }
 
 /// The object-safe face of [`ConnectionGuard`].
-pub trait DynConnectionGuard: Send + Sync + 'static {
-    /// Decides.
+pub(crate) trait DynConnectionGuard: Send + Sync + 'static {
     fn can_connect<'a>(
         &'a self,
         ctx: &'a ConnectionContext<'a>,

@@ -8,7 +8,7 @@ use futures_util::future::BoxFuture;
 use serde::Serialize;
 
 use crate::error::HandlerError;
-use crate::handler::dispatch::Outbox;
+use crate::message::Outbox;
 use crate::socket::SocketRef;
 
 /// What a filter sees besides the error: the socket, the pattern, the payload, the ack.
@@ -68,8 +68,7 @@ pub trait ExceptionFilter: Send + Sync + 'static {
 }
 
 /// The object-safe face of [`ExceptionFilter`].
-pub trait DynFilter: Send + Sync + 'static {
-    /// Handles the error when it is of the filter's type.
+pub(crate) trait DynFilter: Send + Sync + 'static {
     fn catch<'a>(
         &'a self,
         error: &'a HandlerError,

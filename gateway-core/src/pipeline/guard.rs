@@ -14,7 +14,6 @@ use crate::error::{HandlerError, WsException};
 ///
 /// ```
 /// use gateway_core::prelude::*;
-/// use gateway_core::pipeline::{CanActivate, ExecutionContext};
 ///
 /// #[injectable]
 /// struct RolesGuard;
@@ -33,7 +32,7 @@ use crate::error::{HandlerError, WsException};
     note = "implement `CanActivate` for `{Self}`"
 )]
 pub trait CanActivate: Send + Sync + 'static {
-    /// Decides.
+    /// `Ok(true)` lets the message through; `Ok(false)` refuses it with "Forbidden resource".
     fn can_activate(
         &self,
         ctx: &ExecutionContext<'_>,
@@ -41,8 +40,7 @@ pub trait CanActivate: Send + Sync + 'static {
 }
 
 /// The object-safe face of [`CanActivate`].
-pub trait DynGuard: Send + Sync + 'static {
-    /// Decides.
+pub(crate) trait DynGuard: Send + Sync + 'static {
     fn can_activate<'a>(
         &'a self,
         ctx: &'a ExecutionContext<'a>,

@@ -6,22 +6,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::future::BoxFuture;
-use serde_json::Value;
 
 use super::ExecutionContext;
 use crate::error::HandlerError;
-
-/// What a handler produced, as interceptors see it (serialized to JSON).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub enum Reply {
-    /// Nothing is sent.
-    #[default]
-    Nothing,
-    /// The value answers the client's ack (when it asked for one).
-    Ack(Value),
-    /// Events emitted to the client, in order.
-    Emit(Vec<(String, Value)>),
-}
+use crate::message::Reply;
 
 /// The rest of the chain: the next interceptors, the pipes and the handler.
 pub struct Next<'a> {
@@ -39,7 +27,6 @@ impl Next<'_> {
 ///
 /// ```
 /// use gateway_core::prelude::*;
-/// use gateway_core::pipeline::{Interceptor, Next, Reply};
 ///
 /// #[injectable]
 /// struct Wrap;
@@ -47,7 +34,7 @@ impl Next<'_> {
 /// impl Interceptor for Wrap {
 ///     async fn intercept(&self, _ctx: &ExecutionContext<'_>, next: Next<'_>) -> Result<Reply, HandlerError> {
 ///         Ok(match next.handle().await? {
-///             Reply::Ack(v) => Reply::Ack(serde_json::json!({ "data": v })),
+///             Reply::Ack(data) => Reply::ack(&serde_json::json!({ "data": data }))?,
 ///             other => other,
 ///         })
 ///     }
@@ -68,8 +55,7 @@ pub trait Interceptor: Send + Sync + 'static {
 }
 
 /// The object-safe face of [`Interceptor`].
-pub trait DynInterceptor: Send + Sync + 'static {
-    /// Runs around `next`.
+pub(crate) trait DynInterceptor: Send + Sync + 'static {
     fn intercept<'a>(
         &'a self,
         ctx: &'a ExecutionContext<'a>,

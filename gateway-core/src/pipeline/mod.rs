@@ -5,21 +5,22 @@
 //! into a [`Pipeline`] per handler when it mounts the gateway. A handler with an empty pipeline
 //! takes the same path as before the pipeline existed: no allocation, no extra await.
 
-pub mod connection;
-pub mod context;
-pub mod filter;
-pub mod guard;
-pub mod interceptor;
-pub mod pipe;
+pub(crate) mod connection;
+mod context;
+pub(crate) mod filter;
+pub(crate) mod guard;
+pub(crate) mod interceptor;
+pub(crate) mod pipe;
 
 use std::sync::Arc;
 
 pub use connection::{ConnectionContext, ConnectionGuard, ConnectionRefused};
+pub(crate) use context::Site;
 pub use context::{ExecutionContext, Metadata};
 pub use filter::{ArgumentsHost, Caught, ExceptionFilter};
 pub use guard::CanActivate;
-pub use interceptor::{Interceptor, LoggingInterceptor, Next, Reply};
-pub use pipe::{ArgumentMetadata, PipeTransform, ValidationPipe};
+pub use interceptor::{Interceptor, LoggingInterceptor, Next};
+pub use pipe::{ArgumentMetadata, PipeTransform, ValidationPipe, Validator};
 
 use crate::di::Registry;
 use crate::error::StartupError;
@@ -27,15 +28,14 @@ use connection::DynConnectionGuard;
 use filter::DynFilter;
 use guard::DynGuard;
 use interceptor::DynInterceptor;
-use pipe::DynPipe;
 
 /// One resolved enhancer.
 #[derive(Clone)]
-pub enum Enhancer {
+pub(crate) enum Enhancer {
     /// A guard.
     Guard(Arc<dyn DynGuard>),
     /// A pipe.
-    Pipe(Arc<dyn DynPipe>),
+    Pipe(Arc<dyn PipeTransform>),
     /// An interceptor.
     Interceptor(Arc<dyn DynInterceptor>),
     /// An exception filter.
@@ -48,51 +48,42 @@ pub enum Enhancer {
 /// the providers (or built on the spot when it is `#[injectable]` but listed nowhere).
 #[derive(Debug, Clone, Copy)]
 pub struct EnhancerRef {
-    /// The type's name, for messages.
-    pub name: &'static str,
     /// Builds it.
-    pub resolve: fn(&Registry) -> Result<Enhancer, StartupError>,
+    pub(crate) resolve: fn(&Registry) -> Result<Enhancer, StartupError>,
 }
 
 impl EnhancerRef {
-    /// A guard of type `G`, called `name`.
-    pub const fn guard<G: CanActivate + crate::Injectable>(name: &'static str) -> Self {
+    /// A guard of type `G`.
+    pub const fn guard<G: CanActivate + crate::Injectable>() -> Self {
         EnhancerRef {
-            name,
             resolve: |r| Ok(Enhancer::Guard(r.instance::<G>()?)),
         }
     }
 
-    /// An interceptor of type `I`, called `name`.
-    pub const fn interceptor<I: Interceptor + crate::Injectable>(name: &'static str) -> Self {
+    /// An interceptor of type `I`.
+    pub const fn interceptor<I: Interceptor + crate::Injectable>() -> Self {
         EnhancerRef {
-            name,
             resolve: |r| Ok(Enhancer::Interceptor(r.instance::<I>()?)),
         }
     }
 
-    /// An exception filter of type `F`, called `name`.
-    pub const fn filter<F: ExceptionFilter + crate::Injectable>(name: &'static str) -> Self {
+    /// An exception filter of type `F`.
+    pub const fn filter<F: ExceptionFilter + crate::Injectable>() -> Self {
         EnhancerRef {
-            name,
             resolve: |r| Ok(Enhancer::Filter(r.instance::<F>()?)),
         }
     }
 
-    /// A connection guard of type `G`, called `name`.
-    pub const fn connection_guard<G: ConnectionGuard + crate::Injectable>(
-        name: &'static str,
-    ) -> Self {
+    /// A connection guard of type `G`.
+    pub const fn connection_guard<G: ConnectionGuard + crate::Injectable>() -> Self {
         EnhancerRef {
-            name,
             resolve: |r| Ok(Enhancer::ConnectionGuard(r.instance::<G>()?)),
         }
     }
 
-    /// A pipe of type `P`, called `name`.
-    pub const fn pipe<P: PipeTransform + crate::Injectable>(name: &'static str) -> Self {
+    /// A pipe of type `P`.
+    pub const fn pipe<P: PipeTransform + crate::Injectable>() -> Self {
         EnhancerRef {
-            name,
             resolve: |r| Ok(Enhancer::Pipe(r.instance::<P>()?)),
         }
     }
@@ -135,10 +126,10 @@ impl Bindings {
 
 /// Everything that runs around one handler, resolved, in order.
 #[derive(Clone, Default)]
-pub struct Pipeline {
+pub(crate) struct Pipeline {
     pub(crate) guards: Vec<Arc<dyn DynGuard>>,
     pub(crate) interceptors: Vec<Arc<dyn DynInterceptor>>,
-    pub(crate) pipes: Vec<Arc<dyn DynPipe>>,
+    pub(crate) pipes: Vec<Arc<dyn PipeTransform>>,
     /// Innermost level first: handler, gateway, global (NestJS checks method filters first).
     pub(crate) filters: Vec<Arc<dyn DynFilter>>,
     pub(crate) connection_guards: Vec<Arc<dyn DynConnectionGuard>>,
@@ -147,14 +138,6 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// Whether nothing runs around the handler (the fast path).
-    pub fn is_empty(&self) -> bool {
-        self.guards.is_empty()
-            && self.pipes.is_empty()
-            && self.interceptors.is_empty()
-            && self.filters.is_empty()
-    }
-
     /// Appends one level's bindings (call global, then gateway, then handler, then parameter).
     pub(crate) fn extend(
         &mut self,

@@ -29,18 +29,6 @@ pub trait PipeTransform: Send + Sync + 'static {
     fn transform(&self, value: &mut dyn Any, meta: &ArgumentMetadata) -> Result<(), HandlerError>;
 }
 
-/// The object-safe face of [`PipeTransform`] (it already is one; kept for symmetry with guards).
-pub trait DynPipe: Send + Sync + 'static {
-    /// Transforms or validates.
-    fn transform(&self, value: &mut dyn Any, meta: &ArgumentMetadata) -> Result<(), HandlerError>;
-}
-
-impl<P: PipeTransform> DynPipe for P {
-    fn transform(&self, value: &mut dyn Any, meta: &ArgumentMetadata) -> Result<(), HandlerError> {
-        PipeTransform::transform(self, value, meta)
-    }
-}
-
 /// Validates bodies whose type implements `validator::Validate` (nested structs too, with
 /// `#[validate(nested)]`). A failure answers
 /// `{"status":"error","message":"Validation failed","errors":[{"field","code","message"}],"cause":{...}}`
@@ -70,7 +58,7 @@ impl PipeTransform for ValidationPipe {
 }
 
 /// Every error of `errors`, flattened to dotted paths, sorted by field.
-pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
+pub(crate) fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
     let mut out = Vec::new();
     flatten(errors, "", &mut out);
     out.sort_by(|a, b| a.field.cmp(&b.field));
@@ -119,7 +107,7 @@ fn flatten(errors: &validator::ValidationErrors, prefix: &str, out: &mut Vec<Fie
 /// Renames the fields of validation errors to the names they have in `payload` (`room_id`
 /// becomes `roomId` under `#[serde(rename_all = "camelCase")]`): each path segment is matched
 /// to a key of the payload that is the same but for case, `_` and `-`. Unmatched segments stay.
-pub fn wire_names(
+pub(crate) fn wire_names(
     errors: &mut [FieldError],
     payload: &serde_json::Value,
     fields: Option<&'static [&'static str]>,
@@ -224,14 +212,60 @@ fn describe(field: &str, e: &validator::ValidationError) -> String {
     }
 }
 
-/// The validator of `T` when it implements `Validate`: found by the generated code's probe.
+/// The validator of a body type, when it implements `Validate`: expanded by the generated code,
+/// where the type is concrete.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __validator {
+    ($ty:ty) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::validate_probe::{
+            HasOptionValidate as _, HasValidate as _, NoValidate as _,
+        };
+        (&&&$crate::__private::validate_probe::Probe::<$ty>::new()).validator()
+    }};
+}
+
+/// Fails to compile when `$ty` implements the user's `::validator::Validate` but not
+/// gateway-core's: a derive from another major version of `validator`. Expanded only in crates
+/// that depend on `validator` themselves (`::validator` names their version here).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __same_validator {
+    ($ty:ty) => {{
+        struct Probe<T>(::core::marker::PhantomData<T>);
+        trait Ours {
+            fn check(&self) -> $crate::__private::validate_probe::Same {
+                $crate::__private::validate_probe::Same
+            }
+        }
+        impl<T: $crate::__private::validate_probe::Validate> Ours for &&Probe<T> {}
+        trait Theirs {
+            fn check(&self) -> $crate::__private::validate_probe::Other {
+                $crate::__private::validate_probe::Other
+            }
+        }
+        impl<T: ::validator::Validate> Theirs for &Probe<T> {}
+        trait Neither {
+            fn check(&self) -> $crate::__private::validate_probe::Same {
+                $crate::__private::validate_probe::Same
+            }
+        }
+        impl<T> Neither for Probe<T> {}
+        (&&&Probe::<$ty>(::core::marker::PhantomData))
+            .check()
+            .assert::<$ty>();
+    }};
+}
+
+/// The validator of `T` when it implements `Validate`: found by [`__validator!`]'s probe.
 pub mod probe {
     use std::marker::PhantomData;
 
     /// Stands for the body type.
     pub struct Probe<T>(PhantomData<T>);
     impl<T> Probe<T> {
-        /// The probe.
+        /// The probe of `T`.
         pub const fn new() -> Self {
             Probe(PhantomData)
         }
@@ -269,6 +303,31 @@ pub mod probe {
             })
         }
     }
+
+    pub use validator::Validate;
+
+    /// The body's `Validate` is gateway-core's, or it has none.
+    pub struct Same;
+    impl Same {
+        /// Compiles.
+        pub fn assert<T>(self) {}
+    }
+
+    /// The body derives `Validate` from another version of `validator`.
+    pub struct Other;
+    impl Other {
+        /// Does not compile: `T` is not [`ValidatorOfGatewayCore`].
+        pub fn assert<T: ValidatorOfGatewayCore>(self) {}
+    }
+
+    /// Implemented by nothing: the compile error for a body whose `Validate` comes from another
+    /// major version of `validator` than gateway-core's.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` derives `Validate` from another version of the `validator` crate than gateway-core's (0.21)",
+        label = "ValidationPipe could not validate this body",
+        note = "depend on `validator = \"0.21\"`, the version gateway-core uses"
+    )]
+    pub trait ValidatorOfGatewayCore {}
 
     /// Selected otherwise.
     pub trait NoValidate {

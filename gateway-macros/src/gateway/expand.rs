@@ -1,5 +1,7 @@
 //! Generation: the gateway's static description, its `inventory` registration, and a
-//! `Gateway` impl whose per-handler trampolines fill the parameters and send the result.
+//! `Gateway` impl whose routes are one short trampoline per handler. Everything that does not
+//! depend on the user's types lives in `gateway_core`; what the user left out is a constant
+//! (`..GatewayMeta::DEFAULT`, `Bindings::NONE`), so an expansion shows what the user wrote.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -7,73 +9,39 @@ use syn::spanned::Spanned;
 
 use super::parse::{Cors, Enhancers, Gateway, Handler, Hook, Namespace, ParamKind};
 
-pub(crate) fn expand(imp: &syn::ItemImpl, g: &Gateway) -> TokenStream {
-    let _ = imp;
+pub(crate) fn expand(g: &Gateway) -> TokenStream {
     let self_ty = &g.self_ty;
-    let name = &g.name;
     let meta = gateway_meta(g);
-    let handler_metas = g.handlers.iter().map(|h| {
-        let event = &h.event;
-        let method = h.method.to_string();
-        let line = quote_spanned!(h.method.span()=> ::core::line!());
-        let param_pipes = h.params.iter().flat_map(|p| match &p.kind {
-            ParamKind::Body(_, pipes) => pipes.clone(),
-            _ => Vec::new(),
-        });
-        let pipes: Vec<syn::Path> = h
-            .enhancers
-            .pipes
-            .iter()
-            .cloned()
-            .chain(param_pipes)
-            .collect();
-        let bindings = bindings(&Enhancers {
-            pipes,
-            ..h.enhancers.clone()
-        });
-        let metadata = metadata(&h.enhancers);
-        quote! {
-            ::gateway_core::gateway::HandlerMeta {
-                gateway: #name,
-                event: #event,
-                method: #method,
-                bindings: #bindings,
-                metadata: #metadata,
-                file: ::core::file!(),
-                line: #line,
-            }
-        }
-    });
+    let handler_metas = g.handlers.iter().map(|h| handler_meta(&g.name, h));
     let count = g.handlers.len();
     let mut markers = Vec::new();
-    let bindings: Vec<TokenStream> = g
+    let routes: Vec<TokenStream> = g
         .handlers
         .iter()
         .enumerate()
-        .map(|(i, h)| bind_handler(i, h, self_ty, &mut markers))
+        .map(|(i, h)| route(i, h, self_ty, &mut markers))
         .collect();
     let hooks = hooks(g);
 
     quote! {
         const _: () = {
-            static __HANDLERS: [::gateway_core::gateway::HandlerMeta; #count] = [#(#handler_metas),*];
-            static __GATEWAY: ::gateway_core::gateway::GatewayMeta = #meta;
+            static __HANDLERS: [::gateway_core::__private::HandlerMeta; #count] = [#(#handler_metas),*];
+            static __GATEWAY: ::gateway_core::__private::GatewayMeta = #meta;
             ::gateway_core::__private::inventory::submit! {
-                ::gateway_core::gateway::GatewayRegistration { meta: &__GATEWAY }
+                ::gateway_core::__private::GatewayRegistration { meta: &__GATEWAY }
             }
             #(#markers)*
 
+            #[automatically_derived]
             impl ::gateway_core::Gateway for #self_ty {
-                fn meta() -> &'static ::gateway_core::gateway::GatewayMeta {
+                fn meta() -> &'static ::gateway_core::__private::GatewayMeta {
                     &__GATEWAY
                 }
 
-                fn bind_handlers<__A: ::gateway_core::__private::Adapter>(
-                    self: &::std::sync::Arc<Self>,
-                    __socket: &::gateway_core::__private::socketioxide::extract::SocketRef<__A>,
-                    __binding: &::gateway_core::gateway::Binding<'_>,
+                fn routes<__A: ::gateway_core::__private::Adapter>(
+                    __routes: &mut ::gateway_core::__private::Routes<'_, __A, Self>,
                 ) {
-                    #(#bindings)*
+                    #(#routes)*
                 }
 
                 #hooks
@@ -82,31 +50,64 @@ pub(crate) fn expand(imp: &syn::ItemImpl, g: &Gateway) -> TokenStream {
     }
 }
 
-fn bind_handler(
+/// A handler's static: `HandlerMeta::new(...)`, with its bindings and metadata when it has any.
+fn handler_meta(gateway: &str, h: &Handler) -> TokenStream {
+    let event = &h.event;
+    let method = h.method.to_string();
+    let line = quote_spanned!(h.method.span()=> ::core::line!());
+    let new = quote!(::gateway_core::__private::HandlerMeta::new(#gateway, #event, #method, #line));
+    // The body's pipes run after the handler's own.
+    let param_pipes = h.params.iter().flat_map(|p| match &p.kind {
+        ParamKind::Body(_, pipes) => pipes.clone(),
+        _ => Vec::new(),
+    });
+    let enhancers = Enhancers {
+        pipes: h
+            .enhancers
+            .pipes
+            .iter()
+            .cloned()
+            .chain(param_pipes)
+            .collect(),
+        ..h.enhancers.clone()
+    };
+    let mut fields = Vec::new();
+    if let Some(b) = bindings(&enhancers) {
+        fields.push(quote!(bindings: #b,));
+    }
+    if let Some(m) = metadata(&enhancers) {
+        fields.push(quote!(metadata: #m,));
+    }
+    if fields.is_empty() {
+        new
+    } else {
+        quote!(::gateway_core::__private::HandlerMeta { #(#fields)* ..#new })
+    }
+}
+
+/// One handler's route: its body type, its validator, and the trampoline that fills the other
+/// parameters from the context, calls the method and sends what it returns.
+fn route(
     i: usize,
     h: &Handler,
     self_ty: &syn::Type,
     markers: &mut Vec<TokenStream>,
 ) -> TokenStream {
     let mut body_ty = quote!(::gateway_core::__private::NoBody);
-    // What pipes see: the body, or the property of `#[message_body("prop")]`.
+    // What pipes and validation see: the user's type.
     let mut piped_ty = body_ty.clone();
-    let mut pipe_target = quote!(|__b: &mut #body_ty| __b as &mut dyn ::core::any::Any);
-    let mut property = quote!(::core::option::Option::None);
+    let mut checks = Vec::new();
     let mut lets = Vec::new();
     let mut args = Vec::new();
-    let mut checks = Vec::new();
     for (n, p) in h.params.iter().enumerate() {
-        let arg = format_ident!("__arg{}", n);
         let ty = &p.ty;
         let span = ty.span();
         match &p.kind {
             ParamKind::Body(None, _) => {
-                body_ty = quote!(#ty);
-                piped_ty = quote!(#ty);
-                pipe_target = quote!(|__b: &mut #ty| __b as &mut dyn ::core::any::Any);
                 checks.push(assert_body(ty));
-                lets.push(quote_spanned!(span=> let #arg: #ty = __body;));
+                body_ty = quote_spanned!(span=> ::gateway_core::__private::Whole<#ty>);
+                piped_ty = quote!(#ty);
+                args.push(quote_spanned!(span=> __body.0));
             }
             ParamKind::Body(Some(prop), _) => {
                 let marker = format_ident!("__Property{}_{}", i, n);
@@ -116,23 +117,24 @@ fn bind_handler(
                         const NAME: &'static str = #prop;
                     }
                 });
-                body_ty = quote!(::gateway_core::__private::Property<#ty, #marker>);
-                piped_ty = quote!(#ty);
-                pipe_target = quote!(|__b: &mut #body_ty| &mut __b.0 as &mut dyn ::core::any::Any);
-                property = quote!(::core::option::Option::Some(#prop));
                 checks.push(assert_body(ty));
-                lets.push(quote_spanned!(span=> let #arg: #ty = __body.0;));
+                body_ty = quote_spanned!(span=> ::gateway_core::__private::Property<#ty, #marker>);
+                piped_ty = quote!(#ty);
+                args.push(quote_spanned!(span=> __body.0));
             }
             ParamKind::Socket => {
+                let arg = format_ident!("__arg{}", n);
                 lets.push(quote_spanned!(span=> let #arg: #ty = ::core::clone::Clone::clone(__ctx.socket());));
+                args.push(quote!(#arg));
             }
             ParamKind::Extract => {
+                let arg = format_ident!("__arg{}", n);
                 lets.push(quote_spanned!(span=>
-                    let #arg = <#ty as ::gateway_core::handler::FromMessageContext>::from_context(&mut __ctx)?;
+                    let #arg = <#ty as ::gateway_core::FromMessageContext>::from_context(&mut __ctx)?;
                 ));
+                args.push(quote!(#arg));
             }
         }
-        args.push(arg);
     }
     let method = &h.method;
     let call = quote_spanned!(method.span()=> <#self_ty>::#method(&*__gw, #(#args),*));
@@ -142,45 +144,27 @@ fn bind_handler(
         call
     };
     let reply =
-        quote_spanned!(h.output=> ::gateway_core::__private::reply_value!(&mut __ctx, __value));
+        quote_spanned!(h.output=> ::gateway_core::__private::reply_value!(&mut __ctx, #call));
     quote! {
         #(#checks)*
-        ::gateway_core::__private::on_message::<__A, Self, #body_ty, _, _>(
-            __socket,
-            self,
-            __binding,
-            #i,
-            ::gateway_core::__private::BodyMeta::<#body_ty> {
-                validate: {
-                    #[allow(unused_imports)]
-                    use ::gateway_core::__private::validate_probe::{
-                        HasOptionValidate as _, HasValidate as _, NoValidate as _,
-                    };
-                    (&&&::gateway_core::__private::validate_probe::Probe::<#piped_ty>::new()).validator()
-                },
-                target: #pipe_target,
-                fields: ::gateway_core::__private::struct_fields::<#piped_ty>,
-                property: #property,
-            },
-            |__gw: ::std::sync::Arc<Self>, mut __ctx: ::gateway_core::handler::MessageContext, __body: #body_ty| async move {
-                let _ = &__body;
+        __routes.add(
+            &__HANDLERS[#i],
+            ::gateway_core::__private::validator!(#piped_ty),
+            |__gw: ::std::sync::Arc<Self>, mut __ctx: ::gateway_core::MessageContext, __body: #body_ty| async move {
                 #(#lets)*
-                let __value = #call;
-                let __sent: ::core::result::Result<(), ::gateway_core::HandlerError> = #reply;
-                __sent
+                #reply
             },
         );
     }
 }
 
-/// Points a body type that is not `Deserialize` at the user's type.
+/// Points a body type that is not `Deserialize` at the user's type; and, when the user's crate
+/// depends on `validator` itself, one that derives `Validate` from another major version than
+/// gateway-core's (which `ValidationPipe` could not see: its bodies would go unvalidated).
 fn assert_body(ty: &syn::Type) -> TokenStream {
-    quote_spanned! {ty.span()=>
-        {
-            fn __assert_body<T: ::gateway_core::__private::serde::de::DeserializeOwned>() {}
-            let _ = __assert_body::<#ty>;
-        }
-    }
+    let same_validator = crate::manifest::depends_on("validator")
+        .then(|| quote_spanned!(ty.span()=> ::gateway_core::__private::same_validator!(#ty);));
+    quote_spanned!(ty.span()=> ::gateway_core::__private::assert_body::<#ty>(); #same_validator)
 }
 
 fn hooks(g: &Gateway) -> TokenStream {
@@ -250,119 +234,142 @@ fn hooks(g: &Gateway) -> TokenStream {
     quote!(#after_init #handle_connection #handle_disconnect)
 }
 
-fn opt<T: quote::ToTokens>(v: &Option<T>) -> TokenStream {
-    match v {
-        Some(v) => quote!(::core::option::Option::Some(#v)),
-        None => quote!(::core::option::Option::None),
-    }
-}
-
-fn bindings(e: &Enhancers) -> TokenStream {
-    let refs = |paths: &[syn::Path], kind: &str| -> Vec<TokenStream> {
-        let kind = syn::Ident::new(kind, proc_macro2::Span::call_site());
-        paths
-            .iter()
-            .map(|p| {
-                let name = quote!(#p).to_string().replace(' ', "");
-                quote_spanned!(p.span()=> ::gateway_core::__private::EnhancerRef::#kind::<#p>(#name))
-            })
-            .collect()
-    };
-    let guards = refs(&e.guards, "guard");
-    let pipes = refs(&e.pipes, "pipe");
-    let interceptors = refs(&e.interceptors, "interceptor");
-    let filters = refs(&e.filters, "filter");
-    let connection_guards = refs(&e.connection_guards, "connection_guard");
-    quote!(::gateway_core::pipeline::Bindings {
-        guards: &[#(#guards),*],
-        pipes: &[#(#pipes),*],
-        interceptors: &[#(#interceptors),*],
-        filters: &[#(#filters),*],
-        connection_guards: &[#(#connection_guards),*],
+/// `Bindings { guards: &[...], ..Bindings::NONE }` with only the kinds bound; `None` when
+/// nothing is.
+fn bindings(e: &Enhancers) -> Option<TokenStream> {
+    let kinds = [
+        ("guards", "guard", &e.guards),
+        ("pipes", "pipe", &e.pipes),
+        ("interceptors", "interceptor", &e.interceptors),
+        ("filters", "filter", &e.filters),
+        (
+            "connection_guards",
+            "connection_guard",
+            &e.connection_guards,
+        ),
+    ];
+    let fields: Vec<TokenStream> = kinds
+        .iter()
+        .filter(|(_, _, paths)| !paths.is_empty())
+        .map(|(field, kind, paths)| {
+            let field = format_ident!("{}", field);
+            let kind = format_ident!("{}", kind);
+            let refs = paths.iter().map(|p| {
+                quote_spanned!(p.span()=> ::gateway_core::__private::EnhancerRef::#kind::<#p>())
+            });
+            quote!(#field: &[#(#refs),*],)
+        })
+        .collect();
+    (!fields.is_empty()).then(|| {
+        quote!(::gateway_core::__private::Bindings { #(#fields)* ..::gateway_core::__private::Bindings::NONE })
     })
 }
 
-fn metadata(e: &Enhancers) -> TokenStream {
+/// `#[set_metadata]` entries; `None` when there are none.
+fn metadata(e: &Enhancers) -> Option<TokenStream> {
     let entries = e.metadata.iter().map(|(k, json)| quote!((#k, #json)));
-    quote!(&[#(#entries),*])
+    (!e.metadata.is_empty()).then(|| quote!(&[#(#entries),*]))
+}
+
+fn some<T: quote::ToTokens>(v: &T) -> TokenStream {
+    quote!(::core::option::Option::Some(#v))
+}
+
+/// `ServerOptions { ..., ..ServerOptions::DEFAULT }` with only the options set; `None` when
+/// none is.
+fn server_options(g: &Gateway) -> Option<TokenStream> {
+    let a = &g.args;
+    let mut fields = Vec::new();
+    if let Some(path) = &a.path {
+        let v = some(path);
+        fields.push(quote!(path: #v,));
+    }
+    if let Some(list) = &a.transports {
+        let items = list.iter().map(|t| {
+            if t.value() == "polling" {
+                quote!(::gateway_core::__private::Transport::Polling)
+            } else {
+                quote!(::gateway_core::__private::Transport::Websocket)
+            }
+        });
+        fields.push(quote!(transports: ::core::option::Option::Some(&[#(#items),*]),));
+    }
+    for (name, value) in [
+        ("ping_interval", &a.ping_interval),
+        ("ping_timeout", &a.ping_timeout),
+        ("connect_timeout", &a.connect_timeout),
+        ("max_payload", &a.max_payload),
+    ] {
+        if let Some(v) = value {
+            let name = format_ident!("{}", name);
+            let v = some(v);
+            fields.push(quote!(#name: #v,));
+        }
+    }
+    if let Some(Cors {
+        origins,
+        credentials,
+        methods,
+    }) = &a.cors
+    {
+        let origins = match origins {
+            None => quote!(::gateway_core::__private::Origins::Any),
+            Some(list) => quote!(::gateway_core::__private::Origins::List(&[#(#list),*])),
+        };
+        let methods = match methods {
+            None => quote!(::core::option::Option::None),
+            Some(m) => quote!(::core::option::Option::Some(&[#(#m),*])),
+        };
+        fields.push(
+            quote!(cors: ::core::option::Option::Some(::gateway_core::__private::CorsOptions {
+            origins: #origins,
+            credentials: #credentials,
+            methods: #methods,
+        }),),
+        );
+    }
+    (!fields.is_empty()).then(|| {
+        quote!(::gateway_core::__private::ServerOptions { #(#fields)* ..::gateway_core::__private::ServerOptions::DEFAULT })
+    })
 }
 
 fn gateway_meta(g: &Gateway) -> TokenStream {
     let name = &g.name;
-    let bindings = bindings(&g.enhancers);
-    let ordered = g.args.ordered.is_some();
-    let metadata = metadata(&g.enhancers);
     let a = &g.args;
-    let port = match &a.port {
-        Some(p) if p.base10_parse::<u16>().ok() == Some(0) => quote!(::core::option::Option::None),
-        Some(p) => quote!(::core::option::Option::Some(#p)),
-        None => quote!(::core::option::Option::None),
-    };
-    let namespace = match &a.namespace {
-        None => quote!(::gateway_core::gateway::NamespaceSpec::Static("/")),
-        Some(Namespace::Str(s)) => quote!(::gateway_core::gateway::NamespaceSpec::from_str_lit(#s)),
-        Some(Namespace::Regex(r)) => quote!(::gateway_core::gateway::NamespaceSpec::Regex(#r)),
-    };
-    let path = opt(&a.path);
-    let transports = match &a.transports {
-        None => quote!(::core::option::Option::None),
-        Some(list) => {
-            let items = list.iter().map(|t| {
-                if t.value() == "polling" {
-                    quote!(::gateway_core::gateway::options::Transport::Polling)
-                } else {
-                    quote!(::gateway_core::gateway::options::Transport::Websocket)
-                }
-            });
-            quote!(::core::option::Option::Some(&[#(#items),*]))
+    let mut fields = vec![quote!(name: #name,)];
+    if let Some(p) = &a.port
+        && p.base10_parse::<u16>().ok() != Some(0)
+    {
+        let p = some(p);
+        fields.push(quote!(port: #p,));
+    }
+    match &a.namespace {
+        None => {}
+        Some(Namespace::Str(s)) => fields
+            .push(quote!(namespace: ::gateway_core::__private::NamespaceSpec::from_str_lit(#s),)),
+        Some(Namespace::Regex(r)) => {
+            fields.push(quote!(namespace: ::gateway_core::__private::NamespaceSpec::Regex(#r),))
         }
-    };
-    let ping_interval = opt(&a.ping_interval);
-    let ping_timeout = opt(&a.ping_timeout);
-    let connect_timeout = opt(&a.connect_timeout);
-    let max_payload = opt(&a.max_payload);
-    let cors = match &a.cors {
-        None => quote!(::core::option::Option::None),
-        Some(Cors {
-            origins,
-            credentials,
-            methods,
-        }) => {
-            let origins = match origins {
-                None => quote!(::gateway_core::gateway::Origins::Any),
-                Some(list) => quote!(::gateway_core::gateway::Origins::List(&[#(#list),*])),
-            };
-            let methods = match methods {
-                None => quote!(::core::option::Option::None),
-                Some(m) => quote!(::core::option::Option::Some(&[#(#m),*])),
-            };
-            quote!(::core::option::Option::Some(::gateway_core::gateway::CorsOptions {
-                origins: #origins,
-                credentials: #credentials,
-                methods: #methods,
-            }))
-        }
-    };
+    }
+    if let Some(options) = server_options(g) {
+        fields.push(quote!(options: #options,));
+    }
+    fields.push(quote!(handlers: &__HANDLERS,));
+    if let Some(b) = bindings(&g.enhancers) {
+        fields.push(quote!(bindings: #b,));
+    }
+    if a.ordered.is_some() {
+        fields.push(quote!(ordered: true,));
+    }
+    if let Some(m) = metadata(&g.enhancers) {
+        fields.push(quote!(metadata: #m,));
+    }
     quote! {
-        ::gateway_core::gateway::GatewayMeta {
-            name: #name,
-            port: #port,
-            namespace: #namespace,
-            options: ::gateway_core::gateway::ServerOptions {
-                path: #path,
-                transports: #transports,
-                ping_interval: #ping_interval,
-                ping_timeout: #ping_timeout,
-                connect_timeout: #connect_timeout,
-                max_payload: #max_payload,
-                cors: #cors,
-            },
-            handlers: &__HANDLERS,
-            bindings: #bindings,
-            ordered: #ordered,
-            metadata: #metadata,
+        ::gateway_core::__private::GatewayMeta {
+            #(#fields)*
             file: ::core::file!(),
             line: ::core::line!(),
+            ..::gateway_core::__private::GatewayMeta::DEFAULT
         }
     }
 }

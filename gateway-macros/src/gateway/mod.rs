@@ -28,7 +28,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let gateway = parse::Gateway::from_impl(&mut imp, options, &mut cx);
     check::check(&gateway, &mut cx);
-    let generated = expand::expand(&imp, &gateway);
+    let generated = expand::expand(&gateway);
     // On error, still emit the impl (so its methods exist) and the errors, not the glue.
     match cx.finish() {
         Ok(()) => quote!(#imp #generated),

@@ -1,116 +1,56 @@
-//! The raw payload of a message, kept for error reports (`cause.data`) and for explaining
-//! deserialization failures field by field. Only touched on the error path.
+//! What a handler's `#[message_body]` decodes into: the whole payload ([`Whole`]), one property
+//! of it ([`Property`]), or nothing ([`NoBody`]), and what pipes see of each ([`Body`]).
 
-use std::convert::Infallible;
-use std::sync::Arc;
+use std::any::Any;
 
 use serde::de::DeserializeOwned;
-use serde_json::Value as Json;
-use socketioxide::adapter::Adapter;
-use socketioxide::handler::FromMessageParts;
-use socketioxide::socket::Socket;
-use socketioxide_core::Value;
 
-use crate::error::{FieldError, HandlerError};
-
-/// What arrived with a message besides its decoded body: the raw packet data (a cheap,
-/// reference-counted clone) and whether the client asked for an ack.
-#[derive(Debug, Clone)]
-pub struct Incoming {
-    raw: Value,
-    pub(crate) wants_ack: bool,
+/// A body as the dispatcher decodes it: what pipes see of it, and where that came from.
+pub trait Body: DeserializeOwned + Send + 'static {
+    /// What pipes and validation see: the user's type.
+    type Piped: DeserializeOwned + 'static;
+    /// `#[message_body("prop")]`'s property.
+    const PROPERTY: Option<&'static str>;
+    /// What pipes see, to transform in place.
+    fn piped(&mut self) -> &mut dyn Any;
 }
 
-impl<A: Adapter> FromMessageParts<A> for Incoming {
-    type Error = Infallible;
-    fn from_message_parts(
-        _: &Arc<Socket<A>>,
-        v: &mut Value,
-        ack_id: &Option<i64>,
-    ) -> Result<Self, Infallible> {
-        Ok(Incoming {
-            raw: v.clone(),
-            wants_ack: ack_id.is_some(),
-        })
+/// Checks that a `#[message_body]` type can be decoded, at the user's span.
+pub fn assert_body<T: DeserializeOwned>() {}
+
+/// The whole payload, for `#[message_body] dto: T`: decodes exactly as `T`.
+#[derive(Debug)]
+pub struct Whole<T>(pub T);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Whole<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(d).map(Whole)
     }
 }
 
-impl Incoming {
-    /// The client's arguments as JSON (the event name left out). Binary attachments and
-    /// non-JSON parsers give an empty list.
-    fn args(&self) -> Vec<Json> {
-        let Value::Str(text, _) = &self.raw else {
-            return Vec::new();
-        };
-        match serde_json::from_str::<Vec<Json>>(text.as_str()) {
-            Ok(mut all) if !all.is_empty() => {
-                all.remove(0);
-                all
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    /// The payload as NestJS shows it in `cause.data`: the argument, an array when the client
-    /// sent several, `None` (no `data` key, as NestJS's `undefined`) when it sent none.
-    pub fn payload(&self) -> Option<Json> {
-        let mut args = self.args();
-        match args.len() {
-            0 => None,
-            1 => Some(args.remove(0)),
-            _ => Some(Json::Array(args)),
-        }
-    }
-
-    /// [`payload`](Self::payload), `null` when the client sent none.
-    pub fn data(&self) -> Json {
-        self.payload().unwrap_or(Json::Null)
-    }
-
-    /// Called when socketioxide could not decode the body as `B`: decodes again from JSON,
-    /// tracking the path, so that the error names the field. Some payloads that socketioxide
-    /// refuses are fine here (no argument at all for an `Option` or a body-less handler).
-    pub fn recover<B: DeserializeOwned>(&self) -> Result<B, HandlerError> {
-        let args = self.args();
-        let data = if socketioxide_core::parser::is_de_tuple::<B>() {
-            Json::Array(args)
-        } else {
-            args.into_iter().next().unwrap_or(Json::Null)
-        };
-        serde_path_to_error::deserialize::<_, B>(data)
-            .map_err(|e| HandlerError::Validation(vec![field_error(e)]))
+impl<T: DeserializeOwned + Send + 'static> Body for Whole<T> {
+    type Piped = T;
+    const PROPERTY: Option<&'static str> = None;
+    fn piped(&mut self) -> &mut dyn Any {
+        &mut self.0
     }
 }
 
-fn field_error(e: serde_path_to_error::Error<serde_json::Error>) -> FieldError {
-    let path = e.path().to_string();
-    let path = if path == "." { String::new() } else { path };
-    let message = e.inner().to_string();
-    // serde reports a missing field at its parent; name the field itself.
-    if let Some(name) = message
-        .strip_prefix("missing field `")
-        .and_then(|m| m.split('`').next())
-    {
-        let field = if path.is_empty() {
-            name.to_owned()
-        } else {
-            format!("{path}.{name}")
-        };
-        return FieldError {
-            field,
-            code: "required".into(),
-            message,
-        };
+impl Body for NoBody {
+    type Piped = NoBody;
+    const PROPERTY: Option<&'static str> = None;
+    fn piped(&mut self) -> &mut dyn Any {
+        self
     }
-    let message = if path.is_empty() {
-        message
-    } else {
-        format!("{path}: {message}")
-    };
-    FieldError {
-        field: path,
-        code: "type".into(),
-        message,
+}
+
+impl<T: DeserializeOwned + Send + 'static, N: PropertyName + Send + 'static> Body
+    for Property<T, N>
+{
+    type Piped = T;
+    const PROPERTY: Option<&'static str> = Some(N::NAME);
+    fn piped(&mut self) -> &mut dyn Any {
+        &mut self.0
     }
 }
 
@@ -127,7 +67,7 @@ impl<'de> serde::Deserialize<'de> for NoBody {
 
 /// The name of one property of the payload, for `#[message_body("prop")]`.
 pub trait PropertyName {
-    /// The property.
+    /// The property's name on the wire.
     const NAME: &'static str;
 }
 
@@ -168,7 +108,7 @@ impl<'de, T: serde::Deserialize<'de>, N: PropertyName> serde::Deserialize<'de> f
 /// The names serde gives the fields of struct `T` on the wire (after `rename`/`rename_all`),
 /// or `None` when `T` is not a struct. Asks `T`'s `Deserialize` impl, which names them to
 /// the deserializer; nothing is decoded.
-pub fn struct_fields<T: DeserializeOwned>() -> Option<&'static [&'static str]> {
+pub(crate) fn struct_fields<T: DeserializeOwned>() -> Option<&'static [&'static str]> {
     use serde::de::{Error, Visitor};
 
     #[derive(Debug)]

@@ -1,9 +1,12 @@
-//! The three kinds of namespace a gateway can serve: a static path, a path pattern with
+//! The namespace a socket connects to. The three kinds a gateway can serve: a static path, a path pattern with
 //! parameters, and a regular expression (NestJS's dynamic namespaces).
 
-use regex::Regex;
+use std::sync::Arc;
 
-use crate::error::StartupError;
+use regex::Regex;
+use serde::de::DeserializeOwned;
+
+use crate::error::{HandlerError, StartupError};
 
 /// A namespace as written in `#[web_socket_gateway(namespace = ...)]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +44,7 @@ impl NamespaceSpec {
 }
 
 /// Adds the leading slash NestJS adds (`chat` -> `/chat`, `` -> `/`).
-pub fn normalize(path: &str) -> String {
+pub(crate) fn normalize(path: &str) -> String {
     if path.starts_with('/') {
         path.to_owned()
     } else {
@@ -51,7 +54,7 @@ pub fn normalize(path: &str) -> String {
 
 /// A namespace ready to match connection paths.
 #[derive(Debug, Clone)]
-pub enum Matcher {
+pub(crate) enum Matcher {
     /// One path.
     Static(String),
     /// Segments, `{name}` for one segment, `{*name}` for the rest.
@@ -62,7 +65,7 @@ pub enum Matcher {
 
 /// One segment of a pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Segment {
+pub(crate) enum Segment {
     /// Must be equal.
     Literal(String),
     /// Any one segment, captured.
@@ -73,7 +76,10 @@ pub enum Segment {
 
 impl Matcher {
     /// Compiles a spec; `gateway` names the owner in errors.
-    pub fn compile(spec: NamespaceSpec, gateway: &'static str) -> Result<Self, StartupError> {
+    pub(crate) fn compile(
+        spec: NamespaceSpec,
+        gateway: &'static str,
+    ) -> Result<Self, StartupError> {
         let invalid = |reason: String| StartupError::InvalidNamespace {
             gateway,
             namespace: spec.display(),
@@ -120,7 +126,7 @@ impl Matcher {
     }
 
     /// The parameters when `path` is served by this namespace, `None` when it is not.
-    pub fn matches(&self, path: &str) -> Option<Vec<(String, String)>> {
+    pub(crate) fn matches(&self, path: &str) -> Option<Vec<(String, String)>> {
         match self {
             Matcher::Static(p) => (p == path).then(Vec::new),
             Matcher::Regex(r) => r.is_match(path).then(Vec::new),
@@ -158,7 +164,7 @@ impl Matcher {
     }
 
     /// The pattern to register with socketioxide's router for a dynamic namespace.
-    pub fn router_pattern(&self) -> Option<String> {
+    pub(crate) fn router_pattern(&self) -> Option<String> {
         match self {
             Matcher::Static(_) => None,
             Matcher::Regex(_) => Some("/{*path}".to_owned()),
@@ -175,6 +181,28 @@ impl Matcher {
                 Some(s)
             }
         }
+    }
+}
+
+/// The parameters of the namespace a socket connected to (`/teams/{team}`), stored on the
+/// socket when it connects.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NamespaceParams(pub(crate) Arc<Vec<(String, String)>>);
+
+impl NamespaceParams {
+    /// The parameter called `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Decodes the parameters into `T` (a struct whose fields are the parameter names).
+    pub(crate) fn decode<T: DeserializeOwned>(&self) -> Result<T, HandlerError> {
+        let pairs = self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        let de = serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(pairs);
+        T::deserialize(de).map_err(|e| HandlerError::Internal(Box::new(e)))
     }
 }
 

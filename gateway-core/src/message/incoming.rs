@@ -1,0 +1,134 @@
+//! [`Incoming`]: the raw payload of a message, kept for error reports (`cause.data`) and for
+//! explaining deserialization failures field by field. Only decoded on the error path.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value as Json;
+use socketioxide_core::Value;
+
+use crate::error::{FieldError, HandlerError};
+
+/// What arrived with a message besides its decoded body: the raw packet data (a cheap,
+/// reference-counted clone).
+#[derive(Debug, Clone)]
+pub(crate) struct Incoming {
+    raw: Value,
+}
+
+impl Incoming {
+    /// The packet's data (a cheap, reference-counted clone of the buffer).
+    pub(crate) fn new(raw: Value) -> Self {
+        Incoming { raw }
+    }
+
+    /// The client's arguments as JSON (the event name left out). Binary attachments and
+    /// non-JSON parsers give an empty list.
+    fn args(&self) -> Vec<Json> {
+        let Value::Str(text, _) = &self.raw else {
+            return Vec::new();
+        };
+        match serde_json::from_str::<Vec<Json>>(text.as_str()) {
+            Ok(mut all) if !all.is_empty() => {
+                all.remove(0);
+                all
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The payload as NestJS shows it in `cause.data`: the argument, an array when the client
+    /// sent several, `None` (no `data` key, as NestJS's `undefined`) when it sent none.
+    pub(crate) fn payload(&self) -> Option<Json> {
+        let mut args = self.args();
+        match args.len() {
+            0 => None,
+            1 => Some(args.remove(0)),
+            _ => Some(Json::Array(args)),
+        }
+    }
+
+    /// [`payload`](Self::payload), `null` when the client sent none.
+    pub(crate) fn data(&self) -> Json {
+        self.payload().unwrap_or(Json::Null)
+    }
+
+    /// Called when socketioxide could not decode the body as `B`: decodes again from JSON,
+    /// tracking the path, so that the error names the field. Some payloads that socketioxide
+    /// refuses are fine here (no argument at all for an `Option` or a body-less handler).
+    pub(crate) fn recover<B: DeserializeOwned>(&self) -> Result<B, HandlerError> {
+        let args = self.args();
+        let data = if socketioxide_core::parser::is_de_tuple::<B>() {
+            Json::Array(args)
+        } else {
+            args.into_iter().next().unwrap_or(Json::Null)
+        };
+        serde_path_to_error::deserialize::<_, B>(data)
+            .map_err(|e| HandlerError::Validation(vec![field_error(e)]))
+    }
+}
+
+fn field_error(e: serde_path_to_error::Error<serde_json::Error>) -> FieldError {
+    let path = e.path().to_string();
+    let path = if path == "." { String::new() } else { path };
+    let message = e.inner().to_string();
+    // serde reports a missing field at its parent; name the field itself.
+    if let Some(name) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next())
+    {
+        let field = if path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        };
+        return FieldError {
+            field,
+            code: "required".into(),
+            message,
+        };
+    }
+    let message = if path.is_empty() {
+        message
+    } else {
+        format!("{path}: {message}")
+    };
+    FieldError {
+        field: path,
+        code: "type".into(),
+        message,
+    }
+}
+
+/// The event name of a packet of socketioxide's default (JSON) parser, read without decoding
+/// the rest: the first string of `["event", ...]`. `None` for other parsers, or a name with
+/// escapes: the caller then asks socketioxide.
+pub(crate) fn event_name(raw: &Value) -> Option<&str> {
+    let Value::Str(text, _) = raw else {
+        return None;
+    };
+    let rest = text.as_str().strip_prefix("[\"")?;
+    let end = rest.find('"')?;
+    let name = &rest[..end];
+    (!name.contains('\\')).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(text: &str) -> Value {
+        Value::Str(text.to_owned().into(), None)
+    }
+
+    #[test]
+    fn event_names_are_read_without_decoding() {
+        assert_eq!(
+            event_name(&raw(r#"["chat/send",{"a":1}]"#)),
+            Some("chat/send")
+        );
+        assert_eq!(event_name(&raw(r#"["ping"]"#)), Some("ping"));
+        // Escapes, spaces and non-JSON payloads are left to socketioxide.
+        assert_eq!(event_name(&raw(r#"["a\"b",1]"#)), None);
+        assert_eq!(event_name(&raw(r#"[ "ping"]"#)), None);
+        assert_eq!(event_name(&Value::Bytes(Default::default())), None);
+    }
+}
