@@ -123,6 +123,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     quote! {
         #errors
         #item
+        #[automatically_derived]
         impl ::gateway_core::di::Injectable for #ident {
             fn dependencies() -> ::std::vec::Vec<::gateway_core::di::Dependency> {
                 ::std::vec![#(#deps),*]

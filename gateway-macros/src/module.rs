@@ -109,6 +109,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     quote! {
         #errors
         #item
+        #[automatically_derived]
         impl ::gateway_core::di::Module for #ident {
             fn definition<__A: ::gateway_core::AppAdapter>() -> ::gateway_core::di::ModuleDef<__A> {
                 ::gateway_core::di::ModuleDef {

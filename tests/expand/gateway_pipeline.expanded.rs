@@ -74,6 +74,7 @@ const _: () = {
     ::gateway_core::__private::inventory::submit! {
         ::gateway_core::gateway::GatewayRegistration { meta : & __GATEWAY }
     }
+    #[automatically_derived]
     impl ::gateway_core::Gateway for EditorGateway {
         fn meta() -> &'static ::gateway_core::gateway::GatewayMeta {
             &__GATEWAY

@@ -73,9 +73,11 @@ const _: () = {
         ::gateway_core::gateway::GatewayRegistration { meta : & __GATEWAY }
     }
     struct __Property1_0;
+    #[automatically_derived]
     impl ::gateway_core::__private::PropertyName for __Property1_0 {
         const NAME: &'static str = "roomId";
     }
+    #[automatically_derived]
     impl ::gateway_core::Gateway for ChatGateway {
         fn meta() -> &'static ::gateway_core::gateway::GatewayMeta {
             &__GATEWAY

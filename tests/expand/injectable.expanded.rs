@@ -3,6 +3,7 @@ struct ChatGateway {
     chat: Arc<ChatService>,
     count: AtomicUsize,
 }
+#[automatically_derived]
 impl ::gateway_core::di::Injectable for ChatGateway {
     fn dependencies() -> ::std::vec::Vec<::gateway_core::di::Dependency> {
         ::std::vec![

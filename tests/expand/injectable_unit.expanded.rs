@@ -1,4 +1,5 @@
 struct EventsGateway;
+#[automatically_derived]
 impl ::gateway_core::di::Injectable for EventsGateway {
     fn dependencies() -> ::std::vec::Vec<::gateway_core::di::Dependency> {
         ::std::vec![]

@@ -1,4 +1,5 @@
 pub struct AppModule;
+#[automatically_derived]
 impl ::gateway_core::di::Module for AppModule {
     fn definition<__A: ::gateway_core::AppAdapter>() -> ::gateway_core::di::ModuleDef<
         __A,

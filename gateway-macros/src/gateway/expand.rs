@@ -63,6 +63,7 @@ pub(crate) fn expand(imp: &syn::ItemImpl, g: &Gateway) -> TokenStream {
             }
             #(#markers)*
 
+            #[automatically_derived]
             impl ::gateway_core::Gateway for #self_ty {
                 fn meta() -> &'static ::gateway_core::gateway::GatewayMeta {
                     &__GATEWAY
@@ -112,6 +113,7 @@ fn bind_handler(
                 let marker = format_ident!("__Property{}_{}", i, n);
                 markers.push(quote! {
                     struct #marker;
+                    #[automatically_derived]
                     impl ::gateway_core::__private::PropertyName for #marker {
                         const NAME: &'static str = #prop;
                     }
