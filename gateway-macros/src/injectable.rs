@@ -7,27 +7,71 @@ use syn::{Fields, ItemStruct, Type};
 
 use crate::ctxt::Ctxt;
 
-pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let mut cx = Ctxt::default();
+/// How the container fills a field.
+enum FieldKind {
+    /// `#[web_socket_server]`: the gateway's `WsServer`.
+    Server,
+    /// `Arc<T>`: the provider `T`.
+    Inject(Box<Type>),
+    /// Anything else: `Default::default()`.
+    Default,
+}
+
+/// Reads the fields, removing the `#[web_socket_server]` markers.
+fn parse_fields(item: &mut ItemStruct) -> Vec<FieldKind> {
+    item.fields
+        .iter_mut()
+        .map(|field| {
+            let before = field.attrs.len();
+            field
+                .attrs
+                .retain(|a| !a.path().is_ident("web_socket_server"));
+            if field.attrs.len() != before {
+                FieldKind::Server
+            } else {
+                arc_inner(&field.ty)
+                    .cloned()
+                    .map_or(FieldKind::Default, |t| FieldKind::Inject(Box::new(t)))
+            }
+        })
+        .collect()
+}
+
+/// No arguments, no generics, at most one server field.
+fn check(args: &TokenStream, item: &ItemStruct, kinds: &[FieldKind], cx: &mut Ctxt) {
     if !args.is_empty() {
-        cx.error(&args, "#[injectable] takes no arguments");
+        cx.error(args, "#[injectable] takes no arguments");
     }
-    let mut item: ItemStruct = match syn::parse2(item) {
-        Ok(i) => i,
-        Err(e) => return e.to_compile_error(),
-    };
     if !item.generics.params.is_empty() {
         cx.error(
             &item.generics,
             "#[injectable] structs cannot be generic: the container builds one instance per type",
         );
     }
+    let servers = item
+        .fields
+        .iter()
+        .zip(kinds)
+        .filter(|(_, kind)| matches!(kind, FieldKind::Server));
+    for (field, _) in servers.skip(1) {
+        cx.error(&field.ty, "only one field can be #[web_socket_server]");
+    }
+}
+
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut cx = Ctxt::default();
+    let mut item: ItemStruct = match syn::parse2(item) {
+        Ok(i) => i,
+        Err(e) => return e.to_compile_error(),
+    };
+    let kinds = parse_fields(&mut item);
+    check(&args, &item, &kinds, &mut cx);
 
     let mut deps = Vec::new();
     let mut inits = Vec::new();
     let mut server_field = None;
     let named = matches!(item.fields, Fields::Named(_));
-    for (i, field) in item.fields.iter_mut().enumerate() {
+    for (i, (field, kind)) in item.fields.iter().zip(&kinds).enumerate() {
         let member = match &field.ident {
             Some(id) => quote!(#id),
             None => {
@@ -40,28 +84,24 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             .as_ref()
             .map(|i| i.to_string())
             .unwrap_or_else(|| i.to_string());
-        let before = field.attrs.len();
-        field
-            .attrs
-            .retain(|a| !a.path().is_ident("web_socket_server"));
-        let init = if field.attrs.len() != before {
-            if server_field.is_some() {
-                cx.error(&field.ty, "only one field can be #[web_socket_server]");
+        let ty = &field.ty;
+        let init = match kind {
+            FieldKind::Server => {
+                server_field.get_or_insert(member.clone());
+                quote_spanned!(ty.span()=> { let __s: #ty = ::gateway_core::WsServer::unset(); __s })
             }
-            server_field = Some(member.clone());
-            let ty = &field.ty;
-            quote_spanned!(ty.span()=> { let __s: #ty = ::gateway_core::WsServer::unset(); __s })
-        } else if let Some(inner) = arc_inner(&field.ty) {
-            deps.push(
-                quote_spanned!(inner.span()=> ::gateway_core::__private::Dependency {
-                    key: ::gateway_core::__private::TypeKey::of::<#inner>(),
-                    field: #name,
-                }),
-            );
-            quote_spanned!(inner.span()=> __resolver.get::<#inner>()?)
-        } else {
-            let ty = &field.ty;
-            quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default())
+            FieldKind::Inject(inner) => {
+                deps.push(
+                    quote_spanned!(inner.span()=> ::gateway_core::__private::Dependency {
+                        key: ::gateway_core::__private::TypeKey::of::<#inner>(),
+                        field: #name,
+                    }),
+                );
+                quote_spanned!(inner.span()=> __resolver.get::<#inner>()?)
+            }
+            FieldKind::Default => {
+                quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default())
+            }
         };
         inits.push(if named { quote!(#member: #init) } else { init });
     }

@@ -4,6 +4,7 @@
 
 use proc_macro::TokenStream;
 
+mod attr;
 mod ctxt;
 mod gateway;
 mod injectable;

@@ -2,11 +2,12 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
-use syn::parse::{Parse, ParseStream};
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{ItemStruct, Token, Type};
 
+use crate::attr::{self, Keys};
 use crate::ctxt::Ctxt;
 
 mod kw {
@@ -20,62 +21,56 @@ struct ModuleArgs {
     imports: Option<Vec<Type>>,
     providers: Option<Vec<Type>>,
     exports: Option<Vec<Type>>,
+    /// The keys as written, for `check` to reject a repeated one.
+    keys: Keys,
 }
 
-impl Parse for ModuleArgs {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let mut args = ModuleArgs::default();
-        while !input.is_empty() {
-            let look = input.lookahead1();
-            let (slot, key) = if look.peek(kw::imports) {
-                (&mut args.imports, input.parse::<kw::imports>()?.span)
-            } else if look.peek(kw::providers) {
-                (&mut args.providers, input.parse::<kw::providers>()?.span)
-            } else if look.peek(kw::exports) {
-                (&mut args.exports, input.parse::<kw::exports>()?.span)
-            } else {
-                return Err(look.error());
-            };
-            input.parse::<Token![=]>()?;
-            let content;
-            syn::bracketed!(content in input);
-            let list: Punctuated<Type, Token![,]> =
-                content.parse_terminated(Type::parse, Token![,])?;
-            if slot.is_some() {
-                return Err(syn::Error::new(key, "specified more than once"));
-            }
-            *slot = Some(list.into_iter().collect());
-            if !input.is_empty() {
-                input.parse::<Token![,]>()?;
-            }
+impl ModuleArgs {
+    /// Every key is read, the bad ones reported together; a repeated key keeps its first list.
+    fn parse(args: TokenStream, cx: &mut Ctxt) -> Self {
+        let mut out = ModuleArgs::default();
+        let parser = |input: ParseStream| attr::options(input, |input| out.option(input));
+        if let Err(e) = parser.parse2(args) {
+            cx.push(e);
         }
-        Ok(args)
+        out
+    }
+
+    /// `key = [Type, ...]`.
+    fn option(&mut self, input: ParseStream) -> syn::Result<()> {
+        let look = input.lookahead1();
+        let (slot, key, span) = if look.peek(kw::imports) {
+            let span = input.parse::<kw::imports>()?.span;
+            (&mut self.imports, "imports", span)
+        } else if look.peek(kw::providers) {
+            let span = input.parse::<kw::providers>()?.span;
+            (&mut self.providers, "providers", span)
+        } else if look.peek(kw::exports) {
+            let span = input.parse::<kw::exports>()?.span;
+            (&mut self.exports, "exports", span)
+        } else {
+            return Err(look.error());
+        };
+        self.keys.push(key, key, span);
+        input.parse::<Token![=]>()?;
+        let content;
+        syn::bracketed!(content in input);
+        let list: Punctuated<Type, Token![,]> = content.parse_terminated(Type::parse, Token![,])?;
+        slot.get_or_insert(list.into_iter().collect());
+        Ok(())
     }
 }
 
-pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let mut cx = Ctxt::default();
-    let args: ModuleArgs = match syn::parse2(args) {
-        Ok(a) => a,
-        Err(e) => {
-            cx.push(e);
-            ModuleArgs::default()
-        }
-    };
-    let item: ItemStruct = match syn::parse2(item) {
-        Ok(i) => i,
-        Err(e) => return e.to_compile_error(),
-    };
+/// Each key once, on a unit struct, each provider once.
+fn check(args: &ModuleArgs, item: &ItemStruct, cx: &mut Ctxt) {
+    args.keys.check_unique(cx);
     if !matches!(item.fields, syn::Fields::Unit) || !item.generics.params.is_empty() {
         cx.error(
             &item.ident,
             "#[module] goes on a unit struct: `struct AppModule;`",
         );
     }
-    let ident = &item.ident;
-    let imports = args.imports.unwrap_or_default();
-    let providers = args.providers.unwrap_or_default();
-    let exports = args.exports.unwrap_or_default();
+    let providers = args.providers.as_deref().unwrap_or_default();
     for (i, p) in providers.iter().enumerate() {
         if providers[..i]
             .iter()
@@ -84,6 +79,23 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             cx.error(p, "this provider is listed twice");
         }
     }
+}
+
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut cx = Ctxt::default();
+    let args = ModuleArgs::parse(args, &mut cx);
+    let item: ItemStruct = match syn::parse2(item) {
+        Ok(i) => i,
+        Err(e) => {
+            cx.push(e);
+            return cx.finish().err().unwrap_or_default();
+        }
+    };
+    check(&args, &item, &mut cx);
+    let ident = &item.ident;
+    let imports = args.imports.unwrap_or_default();
+    let providers = args.providers.unwrap_or_default();
+    let exports = args.exports.unwrap_or_default();
     let imports = imports
         .iter()
         .map(|m| quote_spanned!(m.span()=> <#m as ::gateway_core::Module>::definition::<__A>));

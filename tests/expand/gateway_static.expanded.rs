@@ -41,6 +41,7 @@ const _: () = {
         ::gateway_core::__private::GatewayRegistration { meta : & __GATEWAY }
     }
     struct __Property1_0;
+    #[automatically_derived]
     impl ::gateway_core::__private::PropertyName for __Property1_0 {
         const NAME: &'static str = "roomId";
     }

@@ -113,6 +113,7 @@ fn route(
                 let marker = format_ident!("__Property{}_{}", i, n);
                 markers.push(quote! {
                     struct #marker;
+                    #[automatically_derived]
                     impl ::gateway_core::__private::PropertyName for #marker {
                         const NAME: &'static str = #prop;
                     }

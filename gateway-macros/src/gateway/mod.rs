@@ -16,14 +16,12 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut imp: syn::ItemImpl = match syn::parse2(item.clone()) {
         Ok(i) => i,
         Err(_) => {
-            let e = syn::Error::new_spanned(
-                item.clone(),
+            cx.error(
+                &item,
                 "#[web_socket_gateway] goes on an `impl` block: `#[web_socket_gateway(...)] impl MyGateway { ... }`",
             );
-            return quote!(#item)
-                .into_iter()
-                .chain(e.to_compile_error())
-                .collect();
+            let errors = cx.finish().err();
+            return quote!(#item #errors);
         }
     };
     let gateway = parse::Gateway::from_impl(&mut imp, options, &mut cx);

@@ -1,11 +1,12 @@
 //! Parsing: the gateway's options, and its methods (handlers and lifecycle hooks).
 
 use proc_macro2::{Span, TokenStream};
-use syn::parse::{ParseStream, Parser};
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{FnArg, ImplItem, ImplItemFn, LitInt, LitStr, Pat, Token, Type};
 
+use crate::attr::{self, Keys};
 use crate::ctxt::Ctxt;
 
 /// A namespace as written.
@@ -34,18 +35,38 @@ pub(crate) struct GatewayArgs {
     pub max_payload: Option<LitInt>,
     /// `ordered`: one message at a time per socket, in arrival order.
     pub ordered: Option<syn::Ident>,
+    /// The keys as written (the positional port as `port`, then those inside the first
+    /// `cors(...)` in place), for `check` to reject a repeated one.
+    pub keys: Keys,
 }
 
-const OPTIONS: &str = "port, namespace, cors, path, transports, ping_interval, ping_timeout, connect_timeout, max_payload, ordered";
-
-fn set<T>(slot: &mut Option<T>, value: T, key: &syn::Ident, cx: &mut Ctxt) {
-    if slot.is_some() {
-        cx.error(key, format!("`{key}` specified more than once"));
-    } else {
-        *slot = Some(value);
-    }
+mod kw {
+    syn::custom_keyword!(port);
+    syn::custom_keyword!(namespace);
+    syn::custom_keyword!(regex);
+    syn::custom_keyword!(cors);
+    syn::custom_keyword!(origin);
+    syn::custom_keyword!(origins);
+    syn::custom_keyword!(credentials);
+    syn::custom_keyword!(methods);
+    syn::custom_keyword!(path);
+    syn::custom_keyword!(transports);
+    syn::custom_keyword!(ping_interval);
+    syn::custom_keyword!(ping_timeout);
+    syn::custom_keyword!(connect_timeout);
+    syn::custom_keyword!(max_payload);
+    syn::custom_keyword!(ordered);
 }
 
+/// `= value`; the first value of a repeated option stays, `check` reports the repeat.
+fn value<T: Parse>(input: ParseStream, slot: &mut Option<T>) -> syn::Result<()> {
+    input.parse::<Token![=]>()?;
+    let v = input.parse()?;
+    slot.get_or_insert(v);
+    Ok(())
+}
+
+/// `"a"` or `["a", "b"]`.
 fn str_list(input: ParseStream) -> syn::Result<Vec<LitStr>> {
     if input.peek(LitStr) {
         return Ok(vec![input.parse()?]);
@@ -57,134 +78,154 @@ fn str_list(input: ParseStream) -> syn::Result<Vec<LitStr>> {
         .collect())
 }
 
+/// `= "/chat"` or `= regex("^/\\w+$")`.
+fn namespace(input: ParseStream) -> syn::Result<Namespace> {
+    input.parse::<Token![=]>()?;
+    let look = input.lookahead1();
+    if look.peek(LitStr) {
+        Ok(Namespace::Str(input.parse()?))
+    } else if look.peek(kw::regex) {
+        input.parse::<kw::regex>()?;
+        let content;
+        syn::parenthesized!(content in input);
+        let pattern = content.parse()?;
+        if !content.is_empty() {
+            return Err(content.error("expected `)`: regex(\"pattern\") takes one string"));
+        }
+        Ok(Namespace::Regex(pattern))
+    } else {
+        Err(look.error())
+    }
+}
+
+/// `cors`, or `cors(origin = .., credentials = .., methods = [..])`.
+fn cors(input: ParseStream) -> syn::Result<(Cors, Keys)> {
+    let mut cors = Cors::default();
+    let mut keys = Keys::default();
+    if !input.peek(syn::token::Paren) {
+        return Ok((cors, keys));
+    }
+    let content;
+    syn::parenthesized!(content in input);
+    let mut origins: Option<Vec<LitStr>> = None;
+    let mut credentials = None;
+    attr::options(&content, |input| {
+        let look = input.lookahead1();
+        if look.peek(kw::origin) || look.peek(kw::origins) {
+            let (written, span) = if input.peek(kw::origin) {
+                ("origin", input.parse::<kw::origin>()?.span)
+            } else {
+                ("origins", input.parse::<kw::origins>()?.span)
+            };
+            keys.push("origin", written, span);
+            input.parse::<Token![=]>()?;
+            let list = str_list(input)?;
+            origins.get_or_insert(list);
+        } else if look.peek(kw::credentials) {
+            let key = input.parse::<kw::credentials>()?;
+            keys.push("credentials", "credentials", key.span);
+            value::<syn::LitBool>(input, &mut credentials)?;
+        } else if look.peek(kw::methods) {
+            let key = input.parse::<kw::methods>()?;
+            keys.push("methods", "methods", key.span);
+            input.parse::<Token![=]>()?;
+            let list = str_list(input)?;
+            cors.methods.get_or_insert(list);
+        } else {
+            return Err(look.error());
+        }
+        Ok(())
+    })?;
+    // `"*"` among the origins: any origin.
+    cors.origins = origins.filter(|list| !list.iter().any(|o| o.value() == "*"));
+    cors.credentials = credentials.is_some_and(|b: syn::LitBool| b.value);
+    Ok((cors, keys))
+}
+
 impl GatewayArgs {
     pub fn parse(args: TokenStream, cx: &mut Ctxt) -> Self {
         let mut out = GatewayArgs::default();
         let parser = |input: ParseStream| -> syn::Result<()> {
             // NestJS's positional port: `#[web_socket_gateway(3001, namespace = ...)]`.
             if input.peek(LitInt) {
-                out.port = Some(input.parse()?);
+                let port: LitInt = input.parse()?;
+                out.keys.push("port", "port", port.span());
+                out.port = Some(port);
                 if !input.is_empty() {
                     input.parse::<Token![,]>()?;
                 }
             }
-            while !input.is_empty() {
-                let key: syn::Ident = input.parse()?;
-                match key.to_string().as_str() {
-                    "port" => {
-                        input.parse::<Token![=]>()?;
-                        let v = input.parse()?;
-                        set(&mut out.port, v, &key, cx);
-                    }
-                    "namespace" => {
-                        input.parse::<Token![=]>()?;
-                        let ns = if input.peek(LitStr) {
-                            Namespace::Str(input.parse()?)
-                        } else {
-                            let f: syn::Ident = input.parse()?;
-                            if f != "regex" {
-                                return Err(syn::Error::new(
-                                    f.span(),
-                                    "expected a string, or regex(\"...\")",
-                                ));
-                            }
-                            let content;
-                            syn::parenthesized!(content in input);
-                            Namespace::Regex(content.parse()?)
-                        };
-                        set(&mut out.namespace, ns, &key, cx);
-                    }
-                    "cors" => {
-                        let mut cors = Cors::default();
-                        if input.peek(syn::token::Paren) {
-                            let content;
-                            syn::parenthesized!(content in input);
-                            while !content.is_empty() {
-                                let k: syn::Ident = content.parse()?;
-                                content.parse::<Token![=]>()?;
-                                match k.to_string().as_str() {
-                                    "origin" | "origins" => {
-                                        let list = str_list(&content)?;
-                                        cors.origins = if list.iter().any(|o| o.value() == "*") {
-                                            None
-                                        } else {
-                                            Some(list)
-                                        };
-                                    }
-                                    "credentials" => {
-                                        cors.credentials = content.parse::<syn::LitBool>()?.value
-                                    }
-                                    "methods" => cors.methods = Some(str_list(&content)?),
-                                    _ => {
-                                        return Err(syn::Error::new(
-                                            k.span(),
-                                            format!(
-                                                "unknown cors option `{k}`; expected one of origin, credentials, methods"
-                                            ),
-                                        ));
-                                    }
-                                }
-                                if !content.is_empty() {
-                                    content.parse::<Token![,]>()?;
-                                }
-                            }
-                        }
-                        set(&mut out.cors, cors, &key, cx);
-                    }
-                    "ordered" => {
-                        let on = if input.peek(Token![=]) {
-                            input.parse::<Token![=]>()?;
-                            input.parse::<syn::LitBool>()?.value
-                        } else {
-                            true
-                        };
-                        if on {
-                            set(&mut out.ordered, key.clone(), &key, cx);
-                        }
-                    }
-                    "path" => {
-                        input.parse::<Token![=]>()?;
-                        let v: LitStr = input.parse()?;
-                        set(&mut out.path, v, &key, cx);
-                    }
-                    "transports" => {
-                        input.parse::<Token![=]>()?;
-                        let v = str_list(input)?;
-                        for t in &v {
-                            if t.value() != "websocket" && t.value() != "polling" {
-                                cx.error(t, "a transport is \"websocket\" or \"polling\"");
-                            }
-                        }
-                        set(&mut out.transports, v, &key, cx);
-                    }
-                    "ping_interval" | "ping_timeout" | "connect_timeout" | "max_payload" => {
-                        input.parse::<Token![=]>()?;
-                        let v: LitInt = input.parse()?;
-                        let slot = match key.to_string().as_str() {
-                            "ping_interval" => &mut out.ping_interval,
-                            "ping_timeout" => &mut out.ping_timeout,
-                            "connect_timeout" => &mut out.connect_timeout,
-                            _ => &mut out.max_payload,
-                        };
-                        set(slot, v, &key, cx);
-                    }
-                    _ => {
-                        return Err(syn::Error::new(
-                            key.span(),
-                            format!("unknown gateway option `{key}`; expected one of {OPTIONS}"),
-                        ));
-                    }
-                }
-                if !input.is_empty() {
-                    input.parse::<Token![,]>()?;
-                }
-            }
-            Ok(())
+            attr::options(input, |input| out.option(input))
         };
         if let Err(e) = parser.parse2(args) {
             cx.push(e);
         }
         out
+    }
+
+    /// One `key = value` option.
+    fn option(&mut self, input: ParseStream) -> syn::Result<()> {
+        macro_rules! key {
+            ($kw:ident) => {{
+                let key = input.parse::<kw::$kw>()?;
+                self.keys.push(stringify!($kw), stringify!($kw), key.span);
+            }};
+        }
+        let look = input.lookahead1();
+        if look.peek(kw::port) {
+            key!(port);
+            value(input, &mut self.port)
+        } else if look.peek(kw::namespace) {
+            key!(namespace);
+            let ns = namespace(input)?;
+            self.namespace.get_or_insert(ns);
+            Ok(())
+        } else if look.peek(kw::cors) {
+            key!(cors);
+            let (cors, keys) = cors(input)?;
+            if self.cors.is_none() {
+                self.cors = Some(cors);
+                self.keys.extend(keys);
+            }
+            Ok(())
+        } else if look.peek(kw::path) {
+            key!(path);
+            value(input, &mut self.path)
+        } else if look.peek(kw::transports) {
+            key!(transports);
+            input.parse::<Token![=]>()?;
+            let list = str_list(input)?;
+            self.transports.get_or_insert(list);
+            Ok(())
+        } else if look.peek(kw::ping_interval) {
+            key!(ping_interval);
+            value(input, &mut self.ping_interval)
+        } else if look.peek(kw::ping_timeout) {
+            key!(ping_timeout);
+            value(input, &mut self.ping_timeout)
+        } else if look.peek(kw::connect_timeout) {
+            key!(connect_timeout);
+            value(input, &mut self.connect_timeout)
+        } else if look.peek(kw::max_payload) {
+            key!(max_payload);
+            value(input, &mut self.max_payload)
+        } else if look.peek(kw::ordered) {
+            let key = input.parse::<kw::ordered>()?;
+            self.keys.push("ordered", "ordered", key.span);
+            let on = if input.peek(Token![=]) {
+                input.parse::<Token![=]>()?;
+                input.parse::<syn::LitBool>()?.value
+            } else {
+                true
+            };
+            if on {
+                self.ordered
+                    .get_or_insert_with(|| syn::Ident::new("ordered", key.span));
+            }
+            Ok(())
+        } else {
+            Err(look.error())
+        }
     }
 }
 
@@ -203,11 +244,15 @@ pub(crate) struct Param {
     pub pat: Pat,
     pub ty: Type,
     pub kind: ParamKind,
+    /// How many of `#[message_body]` and `#[connected_socket]` it carries.
+    pub marks: usize,
 }
 
 pub(crate) struct Handler {
     pub event: LitStr,
     pub method: syn::Ident,
+    /// The signature, without the parameter attributes, for `check`.
+    pub sig: syn::Signature,
     pub is_async: bool,
     pub params: Vec<Param>,
     /// The return type, where errors about what a handler returns point.
@@ -346,12 +391,18 @@ fn to_value(e: &syn::Expr) -> syn::Result<serde_json::Value> {
 /// A lifecycle hook the impl defines.
 pub(crate) struct Hook {
     pub method: syn::Ident,
+    /// The signature, for `check`.
+    pub sig: syn::Signature,
     pub is_async: bool,
     pub arity: usize,
 }
 
 pub(crate) struct Gateway {
     pub self_ty: Type,
+    /// The impl block's generics, for `check` (a gateway cannot be generic).
+    pub generics: syn::Generics,
+    /// The trait of `impl Trait for ..`, for `check` (a gateway impl is inherent).
+    pub trait_path: Option<syn::Path>,
     pub name: String,
     pub args: GatewayArgs,
     pub handlers: Vec<Handler>,
@@ -366,15 +417,6 @@ pub(crate) struct Gateway {
 impl Gateway {
     /// Reads the impl block, removing the attributes this macro consumes.
     pub fn from_impl(imp: &mut syn::ItemImpl, args: GatewayArgs, cx: &mut Ctxt) -> Self {
-        if !imp.generics.params.is_empty() {
-            cx.error(&imp.generics, "a gateway impl cannot be generic");
-        }
-        if let Some((_, path, _)) = &imp.trait_ {
-            cx.error(
-                path,
-                "#[web_socket_gateway] goes on the gateway's own `impl` block, not a trait impl",
-            );
-        }
         let self_ty = (*imp.self_ty).clone();
         let name = match &self_ty {
             Type::Path(p) => p
@@ -387,6 +429,8 @@ impl Gateway {
         };
         let mut gateway = Gateway {
             self_ty,
+            generics: imp.generics.clone(),
+            trait_path: imp.trait_.as_ref().map(|(_, path, _)| path.clone()),
             name,
             args,
             handlers: Vec::new(),
@@ -409,6 +453,7 @@ impl Gateway {
                 None => {
                     let hook = || Hook {
                         method: f.sig.ident.clone(),
+                        sig: f.sig.clone(),
                         is_async: f.sig.asyncness.is_some(),
                         arity: f.sig.inputs.len().saturating_sub(1),
                     };
@@ -418,9 +463,6 @@ impl Gateway {
                         "handle_disconnect" => gateway.handle_disconnect = Some(hook()),
                         _ => {}
                     }
-                    if gateway_hook(&name) {
-                        check_receiver(f, cx);
-                    }
                 }
             }
         }
@@ -428,36 +470,9 @@ impl Gateway {
     }
 }
 
-fn gateway_hook(name: &str) -> bool {
-    matches!(
-        name,
-        "after_init" | "handle_connection" | "handle_disconnect"
-    )
-}
-
 fn take_attr(attrs: &mut Vec<syn::Attribute>, name: &str) -> Option<syn::Attribute> {
     let i = attrs.iter().position(|a| a.path().is_ident(name))?;
     Some(attrs.remove(i))
-}
-
-fn check_receiver(f: &ImplItemFn, cx: &mut Ctxt) -> bool {
-    match f.sig.inputs.first() {
-        Some(FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_none() => true,
-        Some(FnArg::Receiver(r)) => {
-            cx.error(
-                r,
-                "gateway methods take `&self`: the gateway is shared by every socket",
-            );
-            false
-        }
-        _ => {
-            cx.error(
-                &f.sig.ident,
-                "gateway methods take `&self` as their first parameter",
-            );
-            false
-        }
-    }
 }
 
 /// `"prop"`, then pipe paths, all optional.
@@ -485,10 +500,6 @@ fn parse_handler(f: &mut ImplItemFn, attr: &syn::Attribute, cx: &mut Ctxt) -> Op
             return None;
         }
     };
-    if event.value().is_empty() {
-        cx.error(&event, "the event name cannot be empty");
-    }
-    check_receiver(f, cx);
     let enhancers = Enhancers::take(&mut f.attrs, cx);
     let mut params = Vec::new();
     for input in f.sig.inputs.iter_mut().skip(1) {
@@ -520,16 +531,11 @@ fn parse_handler(f: &mut ImplItemFn, attr: &syn::Attribute, cx: &mut Ctxt) -> Op
                 true
             }
         });
-        if marks > 1 {
-            cx.error(
-                &pt.pat,
-                "a parameter is either #[message_body] or #[connected_socket], not both",
-            );
-        }
         params.push(Param {
             pat: (*pt.pat).clone(),
             ty: (*pt.ty).clone(),
             kind,
+            marks,
         });
     }
     let output = match &f.sig.output {
@@ -539,6 +545,7 @@ fn parse_handler(f: &mut ImplItemFn, attr: &syn::Attribute, cx: &mut Ctxt) -> Op
     Some(Handler {
         event,
         method: f.sig.ident.clone(),
+        sig: f.sig.clone(),
         is_async: f.sig.asyncness.is_some(),
         params,
         output,
