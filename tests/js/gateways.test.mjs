@@ -42,6 +42,7 @@ import {
   openLogged,
   RawPolling,
 } from './lib/gateways-helpers.mjs';
+import { openLatch } from './lib/latch.mjs';
 
 const { MAIN_URL, SHARED_URL, OTHER_URL, CORS_URL, SEED_URL, OPTIONS_URL, LIFECYCLE_URL } = process.env;
 if (!MAIN_URL && !LIFECYCLE_URL) {
@@ -436,12 +437,15 @@ describe('namespaces', MAIN, () => {
     assert.equal(await emitWithAck(polling, 'where'), '/');
   });
 
-  // The Rust side checks that the held `echo` messages were never handled.
+  // The Rust side checks that the held `echo` messages were never handled. The hook waits on
+  // its latch, released only after the messages were sent: they reach it while it runs.
   test('a failing or panicking handle_connection: exception, then disconnected; messages sent meanwhile are not handled', async () => {
     for (const how of ['error', 'panic']) {
-      const s = await connect(MAIN_URL, `/hook-fails/${how}`);
+      const latch = await openLatch(MAIN_URL);
+      const s = await connect(MAIN_URL, `/hook-fails/${how}`, { manager: latch.manager });
       const gone = onceDisconnected(s);
       for (let i = 0; i < 3; i++) s.emit('echo', `too early ${i}`);
+      await latch.release(s);
       const [payload] = await once(s, 'exception');
       const message = how === 'error' ? 'not today' : 'Internal server error';
       assert.deepEqual(payload, wsErrorNoData(message, 'connection'), how);
@@ -491,7 +495,13 @@ describe('namespaces', MAIN, () => {
 describe('handle_connection before messages (/slow)', MAIN, () => {
   for (const transports of [['websocket'], ['polling']]) {
     test(`a message sent right on connect is handled after handle_connection (${transports})`, async () => {
-      const l = await openLogged(MAIN_URL, '/slow', ({ emitLogged }) => emitLogged('ping', 1), { transports });
+      // handle_connection waits on its latch: the ping reaches the server while it runs.
+      const latch = await openLatch(MAIN_URL, { transports });
+      const l = await openLogged(MAIN_URL, '/slow', ({ emitLogged }) => emitLogged('ping', 1), {
+        manager: latch.manager,
+      });
+      assert.deepEqual(l.log, [], 'nothing before the hook is released');
+      await latch.release(l.socket);
       const ack = await l.waitFor((e) => e.kind === 'ack' && e.name === 'ping');
       const ready = await l.waitFor((e) => e.kind === 'event' && e.name === 'ready');
       assert.ok(ready < ack, `"ready" should arrive before the reply: ${JSON.stringify(l.log)}`);

@@ -31,6 +31,7 @@ import {
   expectNoAck,
   refusal,
 } from './lib/pipeline-helpers.mjs';
+import { openLatch } from './lib/latch.mjs';
 
 const { PLAIN_URL, MAIN_URL, LOG_URL, ACK_URL, DENY_URL, VALID_URL, NESTED_URL } = process.env;
 if (!PLAIN_URL || !MAIN_URL || !LOG_URL || !ACK_URL || !DENY_URL || !VALID_URL) {
@@ -799,10 +800,22 @@ describe('ack_errors(true)', () => {
 // -------------------------------------------------------------------------------------------
 // 8. In-order handling per socket (opt-in) vs concurrent (the default).
 
+// The handlers wait on the latch of their socket (tests/src/latch.rs) until the test releases
+// it, after sending everything that must arrive while they are in progress.
+
+/** A socket on `nsp` of MAIN_URL, and the release of its latch. */
+async function latched(nsp) {
+  const latch = await openLatch(MAIN_URL);
+  const s = await connect(MAIN_URL, nsp, { manager: latch.manager });
+  return { s, release: () => latch.release(s) };
+}
+
 describe('ordered handling', () => {
   test('ordered: 50 messages emitted back to back, decreasing delays, handled one at a time in order', T, async () => {
-    const s = await connect(MAIN_URL, '/ordered');
-    const acks = await emitBurst(s, 'work', 50, (i) => ({ i, delay: (50 - i) * 2 }));
+    const { s, release } = await latched('/ordered');
+    const burst = emitBurst(s, 'work', 50, (i) => ({ i, delay: (50 - i) * 2 }));
+    await release();
+    const acks = await burst;
     assert.deepEqual(
       acks.map((a) => a.i),
       [...Array(50).keys()],
@@ -815,8 +828,10 @@ describe('ordered handling', () => {
   });
 
   test('ordered: random delays, still in order', T, async () => {
-    const s = await connect(MAIN_URL, '/ordered');
-    const acks = await emitBurst(s, 'work', 50, (i) => ({ i, delay: Math.floor(Math.random() * 15) }));
+    const { s, release } = await latched('/ordered');
+    const burst = emitBurst(s, 'work', 50, (i) => ({ i, delay: Math.floor(Math.random() * 15) }));
+    await release();
+    const acks = await burst;
     assert.deepEqual(
       acks.map((a) => a.i),
       [...Array(50).keys()],
@@ -824,48 +839,52 @@ describe('ordered handling', () => {
   });
 
   test('ordered: across different events of one socket', T, async () => {
-    const s = await connect(MAIN_URL, '/ordered');
+    const { s, release } = await latched('/ordered');
     const order = [];
     const done = Promise.all([
       emitWithAck(s, 'slow').then((v) => order.push(v)),
       emitWithAck(s, 'fast').then((v) => order.push(v)),
     ]);
+    await release();
     await done;
     assert.deepEqual(order, ['slow', 'fast']);
   });
 
   test('ordered: a panicking handler gives up its turn; the next message is handled', T, async () => {
-    const s = await connect(MAIN_URL, '/ordered');
+    const { s, release } = await latched('/ordered');
     s.emit('boom');
-    // Queued behind `boom`: handled only if the panic released the turn.
-    assert.equal(await emitWithAck(s, 'fast'), 'fast');
+    // Queued behind `boom`, which holds its turn until released: handled only if the panic
+    // released the turn.
+    const fast = emitWithAck(s, 'fast');
+    await release();
+    assert.equal(await fast, 'fast');
     await expectException(s, errorPayload('Internal server error', 'boom'));
   });
 
   test('ordered is per socket: another socket is not held up', T, async () => {
-    const a = await connect(MAIN_URL, '/ordered');
+    const { s: a, release } = await latched('/ordered');
     const b = await connect(MAIN_URL, '/ordered');
-    const order = [];
-    await Promise.all([
-      emitWithAck(a, 'slow').then((v) => order.push(`a:${v}`)),
-      emitWithAck(b, 'fast').then((v) => order.push(`b:${v}`)),
-    ]);
-    assert.deepEqual(order, ['b:fast', 'a:slow']);
+    const slow = emitWithAck(a, 'slow');
+    // Answered while `a`'s slow message is still held.
+    assert.equal(await emitWithAck(b, 'fast'), 'fast');
+    await release();
+    assert.equal(await slow, 'slow');
   });
 
   test('default (concurrent): a later fast message completes before an earlier slow one', T, async () => {
-    const s = await connect(MAIN_URL, '/concurrent');
-    const order = [];
-    await Promise.all([
-      emitWithAck(s, 'slow').then((v) => order.push(v)),
-      emitWithAck(s, 'fast').then((v) => order.push(v)),
-    ]);
-    assert.deepEqual(order, ['fast', 'slow']);
+    const { s, release } = await latched('/concurrent');
+    const slow = emitWithAck(s, 'slow');
+    // Answered while the slow message is still held.
+    assert.equal(await emitWithAck(s, 'fast'), 'fast');
+    await release();
+    assert.equal(await slow, 'slow');
   });
 
   test('default (concurrent): a burst with decreasing delays overlaps and finishes out of order', T, async () => {
-    const s = await connect(MAIN_URL, '/concurrent');
-    const acks = await emitBurst(s, 'work', 50, (i) => ({ i, delay: (50 - i) * 2 }));
+    const { s, release } = await latched('/concurrent');
+    const burst = emitBurst(s, 'work', 50, (i) => ({ i, delay: (50 - i) * 2 }));
+    await release();
+    const acks = await burst;
     const order = acks.map((a) => a.i);
     assert.ok(order.indexOf(49) < order.indexOf(0), `the last (0 ms) should finish before the first (100 ms): ${order}`);
     assert.ok(Math.max(...acks.map((a) => a.inflight)) > 1, 'messages should overlap');

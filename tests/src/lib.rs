@@ -1,5 +1,10 @@
-//! Test support: running the JavaScript socket.io-client suites from `cargo test`, and starting
-//! applications on free ports.
+//! Test support, one helper per job: running the JavaScript socket.io-client suites
+//! ([`node`]), installing npm packages ([`npm`]), running a child process with a bound
+//! ([`process`]), starting real `redis-server`s ([`redis`]), and latches that test gateways
+//! wait on ([`latch`]).
 
+pub mod latch;
 pub mod node;
+pub mod npm;
+pub mod process;
 pub mod redis;

@@ -18,10 +18,12 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use crate::process::{ChildGroup, run_bounded, with_file_lock};
 
 /// How long a starting `redis-server` may take to answer `PING`.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -42,7 +44,7 @@ pub struct RedisServer {
     port: u16,
     args: Vec<String>,
     dir: PathBuf,
-    child: Option<Child>,
+    child: Option<ChildGroup>,
     /// How many times it was started (its log file is per start).
     starts: usize,
 }
@@ -110,13 +112,13 @@ impl RedisServer {
 
     /// The process id of the running server (`None` when stopped).
     pub fn pid(&self) -> Option<u32> {
-        self.child.as_ref().map(Child::id)
+        self.child.as_ref().map(ChildGroup::id)
     }
 
     /// Whether the process is running (started and not stopped; it may have died since).
     pub fn is_running(&mut self) -> bool {
         match &mut self.child {
-            Some(child) => matches!(child.try_wait(), Ok(None)),
+            Some(child) => matches!(child.wait_timeout(Duration::ZERO), Ok(None)),
             None => false,
         }
     }
@@ -124,10 +126,8 @@ impl RedisServer {
     /// Kills the server (`SIGKILL`: Redis vanishes as in a crash) and waits until it is gone and
     /// its port refuses connections. Does nothing when it is not running.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        // Dropping the child kills it.
+        self.child = None;
         // The listening socket is closed with the process; wait for the kernel to agree.
         let deadline = Instant::now() + READY_TIMEOUT;
         while TcpStream::connect_timeout(&self.addr(), Duration::from_millis(200)).is_ok() {
@@ -189,7 +189,7 @@ impl RedisServer {
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err);
-        let child = cmd.spawn().map_err(|e| {
+        let child = ChildGroup::spawn(&mut cmd).map_err(|e| {
             format!(
                 "cannot run redis-server ({e}): the scale-out tests need Redis 7+ on PATH; \
                  run scripts/install-test-deps.sh (Debian package redis-server)"
@@ -200,7 +200,7 @@ impl RedisServer {
         let deadline = Instant::now() + READY_TIMEOUT;
         loop {
             if let Some(child) = &mut self.child
-                && let Ok(Some(status)) = child.try_wait()
+                && let Ok(Some(status)) = child.wait_timeout(Duration::ZERO)
             {
                 self.child = None;
                 return Err(format!(
@@ -215,10 +215,7 @@ impl RedisServer {
                 Err(e) if e.contains("NOAUTH") || e.contains("AUTH") => return Ok(()),
                 _ if Instant::now() >= deadline => {
                     let log = self.log();
-                    if let Some(mut child) = self.child.take() {
-                        let _ = child.kill();
-                        let _ = child.wait();
-                    }
+                    self.child = None; // killed
                     return Err(format!(
                         "redis-server on port {} did not answer PING within {} s:\n{log}",
                         self.port,
@@ -233,10 +230,7 @@ impl RedisServer {
 
 impl Drop for RedisServer {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.child = None; // killed before its directory goes
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -306,13 +300,14 @@ impl RedisCluster {
             cmd.arg(format!("127.0.0.1:{}", node.port));
         }
         cmd.args(["--cluster-replicas", "0", "--cluster-yes"]);
-        let out = run_bounded(cmd, CLUSTER_TIMEOUT).unwrap_or_else(|e| {
-            panic!("redis-cli --cluster create: {e}; run scripts/install-test-deps.sh")
+        let run = run_bounded(cmd, CLUSTER_TIMEOUT).unwrap_or_else(|e| {
+            panic!("cannot run redis-cli --cluster create ({e}); run scripts/install-test-deps.sh")
         });
         assert!(
-            out.0,
-            "redis-cli --cluster create failed:\n{}\n{}",
-            out.1,
+            run.succeeded(),
+            "redis-cli --cluster create {}:\n{}\n{}",
+            run.describe_end(),
+            run.output,
             self.logs()
         );
     }
@@ -429,47 +424,6 @@ fn query(addr: SocketAddr, args: &[&str]) -> Result<String, String> {
     }
 }
 
-/// Runs `cmd` to completion within `limit` (killed after it); `(success, output)`.
-fn run_bounded(mut cmd: Command, limit: Duration) -> Result<(bool, String), String> {
-    let dir = temp_dir(0)?;
-    let out_path = dir.join("out.log");
-    let out = std::fs::File::create(&out_path).map_err(|e| e.to_string())?;
-    let err = out.try_clone().map_err(|e| e.to_string())?;
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(out)
-        .stderr(err)
-        .spawn()
-        .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        match child.try_wait().map_err(|e| e.to_string())? {
-            Some(status) => break Some(status),
-            None if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            None => thread::sleep(POLL_EVERY),
-        }
-    };
-    let output = read_and_remove(&out_path, &dir);
-    match status {
-        Some(status) => Ok((status.success(), output)),
-        None => Err(format!(
-            "{:?} was killed after {} s:\n{output}",
-            cmd.get_program(),
-            limit.as_secs()
-        )),
-    }
-}
-
-fn read_and_remove(file: &Path, dir: &Path) -> String {
-    let text = std::fs::read_to_string(file).unwrap_or_default();
-    let _ = std::fs::remove_dir_all(dir);
-    text
-}
-
 /// Makes sure `redis-server` and `redis-cli` are on `PATH`: when they are not, runs
 /// `scripts/install-test-deps.sh` (Debian's redis-server; the script is idempotent) once per
 /// process, so that `cargo test --workspace` alone works on a fresh machine.
@@ -488,17 +442,9 @@ pub fn ensure_redis_installed() -> Result<(), String> {
             }
             let script =
                 Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/install-test-deps.sh");
-            let lock_path = std::env::temp_dir().join("gateway-tests-install-deps.lock");
-            let lock = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&lock_path)
-                .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
-            lock.lock()
-                .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
-            let status = Command::new("bash").arg(&script).status();
-            drop(lock);
+            let status = with_file_lock("gateway-tests-install-deps.lock", || {
+                Ok(Command::new("bash").arg(&script).status())
+            })?;
             match status {
                 Ok(s) if s.success() && present("redis-server") && present("redis-cli") => Ok(()),
                 Ok(s) => Err(format!(

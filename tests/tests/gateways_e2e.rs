@@ -4,7 +4,7 @@
 //! Two applications, one per test:
 //!
 //! - [`E2eModule`]: every handler return form, every parameter kind, errors and panics, static,
-//!   pattern and regex namespaces, [`WsServer`] broadcasts, a slow connection hook, bad input,
+//!   pattern and regex namespaces, [`WsServer`] broadcasts, a connection hook held on a latch, bad input,
 //!   gateways on their own ports (two sharing one), and a CORS-restricted gateway. Its JS
 //!   sections run when `MAIN_URL` is set.
 //! - [`LifecycleModule`]: a gateway and providers that record every lifecycle hook into a
@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use gateway_core::prelude::*;
 use gateway_core::stream::{self, Stream};
+use gateway_tests::latch::{LatchGateway, Latches};
 use gateway_tests::node::run_node_suite;
 use serde_json::{Value, json};
 
@@ -266,12 +267,18 @@ impl ParamsGateway {
 
     /// Returns at once, acks by hand later: the client must get the later manual value.
     #[subscribe_message("manual-later")]
-    async fn manual_later(&self, ack: AckSender, #[message_body] v: Value) -> Value {
+    async fn manual_later(&self, ack: AckSender, #[message_body] v: Value) -> Returned {
+        let (done, dropped) = tokio::sync::oneshot::channel();
         tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            // Ends when the returned value is dropped: the handler has returned and the
+            // framework is done with its value.
+            let _ = dropped.await;
             ack.send(&json!({ "later": v })).ok();
         });
-        json!({ "returned": true })
+        Returned {
+            returned: true,
+            _done: done,
+        }
     }
 
     /// Takes the ack and never answers it: nothing is acked.
@@ -290,6 +297,14 @@ impl ParamsGateway {
     async fn socket(&self, #[connected_socket] socket: SocketRef) -> Value {
         json!({ "id": socket.id().to_string(), "ns": socket.ns() })
     }
+}
+
+/// What `manual-later` returns; dropping it lets the manual ack go (the latch of that test).
+#[derive(Serialize)]
+struct Returned {
+    returned: bool,
+    #[serde(skip)]
+    _done: tokio::sync::oneshot::Sender<()>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -384,19 +399,22 @@ impl DynGateway {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A slow connection hook: messages sent right after connecting wait for it.
+// A connection hook held on a latch: messages sent right after connecting wait for it.
 
 /// Marks a socket whose `handle_connection` has finished.
 #[derive(Clone)]
 struct ConnectionDone;
 
 #[injectable]
-struct SlowGateway;
+struct SlowGateway {
+    latches: Arc<Latches>,
+}
 
 #[web_socket_gateway(namespace = "/slow")]
 impl SlowGateway {
+    /// In progress until the client releases its latch, after sending its first message.
     async fn handle_connection(&self, socket: SocketRef) {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        self.latches.wait(&socket.id().to_string()).await;
         socket.extensions().insert(ConnectionDone);
         socket.emit("ready", &json!({ "ready": true })).ok();
     }
@@ -477,16 +495,19 @@ impl SeedRegexGateway {
 // A connection hook that fails (`/hook-fails/error`) or panics (`/hook-fails/panic`).
 
 #[injectable]
-struct FailingHookGateway;
+struct FailingHookGateway {
+    latches: Arc<Latches>,
+}
 
 /// Messages handled on `/hook-fails/*`: must stay 0 (checked after the suite).
 static FAILED_HOOK_HANDLED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 #[web_socket_gateway(namespace = "/hook-fails/{how}")]
 impl FailingHookGateway {
-    /// Slow, so that the client's first messages arrive while it runs and are held.
+    /// In progress until the client releases its latch, after sending its first messages:
+    /// they arrive while it runs and are held.
     async fn handle_connection(&self, socket: SocketRef) -> Result<(), WsException> {
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        self.latches.wait(&socket.id().to_string()).await;
         match socket.ns_param("how").as_deref() {
             Some("panic") => panic!("the connection hook panicked"),
             _ => Err(WsException::new("not today")),
@@ -562,6 +583,8 @@ impl CorsGateway {
     SeedRegexGateway,
     FailingHookGateway,
     OptionsGateway,
+    Latches,
+    LatchGateway,
 ])]
 struct E2eModule;
 
@@ -684,8 +707,6 @@ impl LifecycleGateway {
     }
 
     async fn handle_connection(&self, socket: SocketRef) {
-        // Yields first, so that a message racing the hook would be seen handled too early.
-        tokio::time::sleep(Duration::from_millis(20)).await;
         self.recorder.record(format!("connection:{}", socket.id()));
         socket.emit("hello", &socket.id().to_string()).ok();
     }

@@ -28,6 +28,7 @@ use demo_app::events::LoginDto;
 use gateway_core::pipeline::{ArgumentMetadata, PipeTransform};
 use gateway_core::prelude::*;
 use gateway_core::stream::{self, Stream};
+use gateway_tests::latch::{LatchGateway, Latches};
 use gateway_tests::node::run_node_suite;
 use serde_json::{Value, json};
 
@@ -1331,7 +1332,8 @@ impl InterceptorsGateway {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Ordered and concurrent handling.
+// Ordered and concurrent handling. Every handler that must be in progress while the client
+// sends more waits on the latch of its socket, which the client releases after sending.
 
 #[derive(Debug, Deserialize)]
 struct Work {
@@ -1339,9 +1341,12 @@ struct Work {
     delay: u64,
 }
 
-/// Sleeps `delay` ms; acks `{i, inflight}` (messages in flight when it started, itself included).
-async fn work(inflight: &AtomicUsize, w: Work) -> Value {
+/// Counts itself in flight, waits for the socket's latch, then sleeps `delay` ms; acks `{i,
+/// inflight}` (messages in flight when it started, itself included). Every message of a burst
+/// is sent before the latch is released: handled concurrently, they are all in flight at once.
+async fn work(latches: &Latches, socket: &SocketRef, inflight: &AtomicUsize, w: Work) -> Value {
     let at_start = inflight.fetch_add(1, Ordering::SeqCst) + 1;
+    latches.wait(&socket.id().to_string()).await;
     tokio::time::sleep(Duration::from_millis(w.delay)).await;
     inflight.fetch_sub(1, Ordering::SeqCst);
     json!({ "i": w.i, "inflight": at_start })
@@ -1349,19 +1354,21 @@ async fn work(inflight: &AtomicUsize, w: Work) -> Value {
 
 #[injectable]
 struct OrderedGateway {
+    latches: Arc<Latches>,
     inflight: AtomicUsize,
 }
 
 #[web_socket_gateway(namespace = "/ordered", ordered)]
 impl OrderedGateway {
     #[subscribe_message("work")]
-    async fn work(&self, #[message_body] w: Work) -> Value {
-        work(&self.inflight, w).await
+    async fn work(&self, #[connected_socket] socket: SocketRef, #[message_body] w: Work) -> Value {
+        work(&self.latches, &socket, &self.inflight, w).await
     }
 
+    /// In progress until the socket's latch is released.
     #[subscribe_message("slow")]
-    async fn slow(&self) -> &'static str {
-        tokio::time::sleep(Duration::from_millis(300)).await;
+    async fn slow(&self, #[connected_socket] socket: SocketRef) -> &'static str {
+        self.latches.wait(&socket.id().to_string()).await;
         "slow"
     }
 
@@ -1370,29 +1377,31 @@ impl OrderedGateway {
         "fast"
     }
 
-    /// Panics while holding the socket's turn.
+    /// Panics while holding the socket's turn (held until the socket's latch is released).
     #[subscribe_message("boom")]
-    async fn boom(&self) -> u8 {
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    async fn boom(&self, #[connected_socket] socket: SocketRef) -> u8 {
+        self.latches.wait(&socket.id().to_string()).await;
         panic!("ordered handler panicked on purpose")
     }
 }
 
 #[injectable]
 struct ConcurrentGateway {
+    latches: Arc<Latches>,
     inflight: AtomicUsize,
 }
 
 #[web_socket_gateway(namespace = "/concurrent")]
 impl ConcurrentGateway {
     #[subscribe_message("work")]
-    async fn work(&self, #[message_body] w: Work) -> Value {
-        work(&self.inflight, w).await
+    async fn work(&self, #[connected_socket] socket: SocketRef, #[message_body] w: Work) -> Value {
+        work(&self.latches, &socket, &self.inflight, w).await
     }
 
+    /// In progress until the socket's latch is released.
     #[subscribe_message("slow")]
-    async fn slow(&self) -> &'static str {
-        tokio::time::sleep(Duration::from_millis(300)).await;
+    async fn slow(&self, #[connected_socket] socket: SocketRef) -> &'static str {
+        self.latches.wait(&socket.id().to_string()).await;
         "slow"
     }
 
@@ -1602,6 +1611,8 @@ struct PlainModule;
     OrderedGateway,
     ConcurrentGateway,
     PanicGateway,
+    Latches,
+    LatchGateway,
 ])]
 struct MainModule;
 

@@ -1,13 +1,15 @@
 //! The demo binary run as a user runs it: `cargo run -p demo-app`, configured by environment.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// A running `demo-app` process; killed when dropped.
+use gateway_tests::process::ChildGroup;
+
+/// A running `demo-app` process; killed (with its process group) when dropped.
 pub struct Demo {
-    child: Child,
+    child: ChildGroup,
     /// `host:port` of its main listener, from its "demo ready" log line.
     pub addr: String,
     /// Its log so far (stdout), and the lines still to come.
@@ -27,8 +29,8 @@ impl Demo {
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
-        let mut child = cmd.spawn().expect("the demo binary starts");
-        let stdout = child.stdout.take().expect("stdout");
+        let mut child = ChildGroup::spawn(&mut cmd).expect("the demo binary starts");
+        let stdout = child.child_mut().stdout.take().expect("stdout");
         let (tx, lines) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -69,28 +71,15 @@ impl Demo {
             .status()
             .expect("kill runs");
         assert!(status.success(), "kill -{signal} failed");
-        let deadline = Instant::now() + Duration::from_secs(15);
-        let exit = loop {
-            if let Some(exit) = self.child.try_wait().expect("waits") {
-                break exit;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the demo did not stop within 15 s of SIG{signal}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
+        let exit = self
+            .child
+            .wait_timeout(Duration::from_secs(15))
+            .expect("waits")
+            .unwrap_or_else(|| panic!("the demo did not stop within 15 s of SIG{signal}"));
         // The reader thread ends with the pipe: take every line it read.
         while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
             self.log.push(line);
         }
         exit
-    }
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

@@ -71,7 +71,9 @@ export function sleep(ms) {
  * `{ transports: ['polling', 'websocket'] }` for socket.io's default
  * polling-then-upgrade behaviour. Any other socket.io-client option is passed
  * through (`auth`, `query`, ...). The extra option `connectTimeoutMs` bounds
- * the wait.
+ * the wait; the extra option `manager` opens the socket on that socket.io
+ * Manager (one engine.io connection shared with its other sockets, see
+ * `lib/latch.mjs`) instead of a new one.
  *
  * @param {string} url base URL of the listener, e.g. http://127.0.0.1:41234
  * @param {string} nsp namespace, e.g. '/' or '/chat'
@@ -79,17 +81,19 @@ export function sleep(ms) {
  * @returns {Promise<import('socket.io-client').Socket>}
  */
 export function connect(url, nsp = '/', opts = {}) {
-  const { connectTimeoutMs = CONNECT_TIMEOUT_MS, ...ioOpts } = opts;
+  const { connectTimeoutMs = CONNECT_TIMEOUT_MS, manager, ...ioOpts } = opts;
   const base = String(url).replace(/\/+$/, '');
   const path = nsp.startsWith('/') ? nsp : `/${nsp}`;
-  const socket = io(`${base}${path}`, {
-    forceNew: true,
-    transports: ['websocket'],
-    reconnection: false,
-    timeout: connectTimeoutMs,
-    ...ioOpts,
-    autoConnect: false,
-  });
+  const socket = manager
+    ? manager.socket(path, ioOpts)
+    : io(`${base}${path}`, {
+        forceNew: true,
+        transports: ['websocket'],
+        reconnection: false,
+        timeout: connectTimeoutMs,
+        ...ioOpts,
+        autoConnect: false,
+      });
   live.add(socket);
 
   const st = { inbox: [], waiters: new Set(), initialTransport: undefined };

@@ -59,18 +59,22 @@ const logged = new Set();
  * @param {string} url
  * @param {string} nsp
  * @param {(s: { socket: import('socket.io-client').Socket, emitLogged: Function, log: object[] }) => void} [onConnect]
- * @param {Record<string, unknown>} [opts]
+ * @param {Record<string, unknown>} [opts] socket.io-client options; `manager` opens the socket on
+ *   that Manager instead of a new one (as `connect` in lib/client.mjs)
  */
 export function openLogged(url, nsp, onConnect = () => {}, opts = {}) {
   const base = String(url).replace(/\/+$/, '');
-  const socket = io(`${base}${nsp}`, {
-    forceNew: true,
-    transports: ['websocket'],
-    reconnection: false,
-    timeout: CONNECT_TIMEOUT_MS,
-    ...opts,
-    autoConnect: false,
-  });
+  const { manager, ...ioOpts } = opts;
+  const socket = manager
+    ? manager.socket(nsp, ioOpts)
+    : io(`${base}${nsp}`, {
+        forceNew: true,
+        transports: ['websocket'],
+        reconnection: false,
+        timeout: CONNECT_TIMEOUT_MS,
+        ...ioOpts,
+        autoConnect: false,
+      });
   logged.add(socket);
   const log = [];
   const waiters = new Set();
