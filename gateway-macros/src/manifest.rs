@@ -4,8 +4,10 @@
 
 use std::path::PathBuf;
 
-/// Whether the crate being compiled lists `name` among its dependencies (any table, any form:
-/// `name = "1"`, `name = { .. }`, `name.workspace = true`, `[dependencies.name]`).
+/// Whether the crate being compiled lists `name` among its normal dependencies (any form:
+/// `name = "1"`, `name = { .. }`, `name.workspace = true`, `[dependencies.name]`, target
+/// tables too). Dev-dependencies do not count: the library of the crate cannot name them, and
+/// a macro cannot tell which target it expands in.
 pub(crate) fn depends_on(name: &str) -> bool {
     let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
         return false;
@@ -21,10 +23,17 @@ fn lists(manifest: &str, name: &str) -> bool {
     for line in manifest.lines().map(str::trim) {
         if let Some(table) = line.strip_prefix('[') {
             let table = table.trim_end_matches(']').trim();
-            if table.ends_with(&format!("dependencies.{name}")) {
+            let normal = |t: &str| {
+                t.ends_with("dependencies")
+                    && !t.ends_with("dev-dependencies")
+                    && !t.ends_with("build-dependencies")
+            };
+            if let Some(deps) = table.strip_suffix(&format!(".{name}"))
+                && normal(deps)
+            {
                 return true;
             }
-            in_deps = table.ends_with("dependencies");
+            in_deps = normal(table);
             continue;
         }
         if in_deps
@@ -48,8 +57,12 @@ mod tests {
             "[dependencies]\nvalidator.workspace = true\n",
             "validator"
         ));
-        assert!(lists(
+        assert!(!lists(
             "[dev-dependencies]\nvalidator = { version = \"0.21\" }\n",
+            "validator"
+        ));
+        assert!(lists(
+            "[target.'cfg(unix)'.dependencies]\nvalidator = \"0.21\"\n",
             "validator"
         ));
         assert!(lists(

@@ -46,7 +46,7 @@ impl WireGateway {
     }
 
     #[subscribe_message("bytes-stream")]
-    fn bytes_stream(&self) -> impl futures_util::Stream<Item = WsResponse<Bytes>> + use<> {
+    fn bytes_stream(&self) -> impl stream::Stream<Item = WsResponse<Bytes>> + use<> {
         stream::iter([
             WsResponse::new("chunk", Bytes::from_static(&[1])),
             WsResponse::new("chunk", Bytes::from_static(&[2, 3])),
