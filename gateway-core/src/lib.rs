@@ -28,7 +28,7 @@
 //! ```
 //!
 //! What you meet, by layer (each only uses those below it): [`SocketRef`], [`Broadcast`] and
-//! [`WsServer`] to talk to clients; [`di`] for providers; [`pipeline`] for guards, pipes,
+//! [`WsServer`] to talk to clients; [`Injectable`] providers; [`pipeline`] for guards, pipes,
 //! interceptors and filters; [`handler`] for what a handler takes and returns; [`Gateway`];
 //! [`GatewayApplication`] to run it all.
 
@@ -37,7 +37,7 @@ extern crate self as gateway_core;
 
 pub mod adapter;
 mod app;
-pub mod di;
+mod di;
 mod error;
 mod gateway;
 pub mod handler;
@@ -96,8 +96,11 @@ pub mod prelude {
     pub use std::sync::Arc;
 }
 
-/// Streams, to return a `Stream` of [`WsResponse`] (`stream::iter(...)`).
-pub use futures_util::stream;
+/// What a handler needs to return a `Stream` of [`WsResponse`]: `stream::iter(...)` and the
+/// `Stream` trait.
+pub mod stream {
+    pub use futures_util::stream::{Stream, StreamExt, empty, iter, once, unfold};
+}
 
 /// What the generated code names. Not public API: it may change in any release.
 #[doc(hidden)]
@@ -114,13 +117,12 @@ pub mod __private {
         Transport, hook_result,
     };
     pub use crate::handler::HandlerMeta;
-    pub use crate::handler::body::assert_body;
     pub use crate::handler::body::{NoBody, Property, PropertyName, Whole};
     pub use crate::handler::reply;
     pub use crate::handler::route::Routes;
     pub use crate::pipeline::pipe::probe as validate_probe;
     pub use crate::pipeline::{Bindings, EnhancerRef};
-    pub use crate::socket::NamespaceSpec;
+    pub use crate::socket::namespace::NamespaceSpec;
     pub use inventory;
     pub use serde;
     pub use socketioxide::adapter::Adapter;

@@ -58,7 +58,6 @@ const _: () = {
         fn routes<__A: ::gateway_core::__private::Adapter>(
             __routes: &mut ::gateway_core::__private::Routes<'_, __A, Self>,
         ) {
-            ::gateway_core::__private::assert_body::<EditOp>();
             __routes
                 .add(
                     &__HANDLERS[0usize],

@@ -53,7 +53,6 @@ const _: () = {
         fn routes<__A: ::gateway_core::__private::Adapter>(
             __routes: &mut ::gateway_core::__private::Routes<'_, __A, Self>,
         ) {
-            ::gateway_core::__private::assert_body::<SendDto>();
             __routes
                 .add(
                     &__HANDLERS[0usize],
@@ -72,7 +71,6 @@ const _: () = {
                         )
                     },
                 );
-            ::gateway_core::__private::assert_body::<String>();
             __routes
                 .add(
                     &__HANDLERS[1usize],

@@ -1,9 +1,7 @@
 //! Test support, one helper per job: running the JavaScript socket.io-client suites
 //! ([`node`]), installing npm packages ([`npm`]), running a child process with a bound
-//! ([`process`]), starting real `redis-server`s ([`redis`]), and latches that test gateways
-//! wait on ([`latch`]).
+//! ([`process`]), starting real `redis-server`s ([`redis`]).
 
-pub mod latch;
 pub mod node;
 pub mod npm;
 pub mod process;

@@ -11,12 +11,14 @@
 //!   shared [`Recorder`]; the JS section (`LIFECYCLE_URL`) drives one exact scenario, asks for a
 //!   shutdown while a client is still connected, and the Rust test checks the recorded order.
 
+mod support;
+
 use std::sync::Mutex;
 use std::time::Duration;
 
 use gateway_core::prelude::*;
 use gateway_core::stream::{self, Stream};
-use gateway_tests::latch::{LatchGateway, Latches};
+use support::latch::{LatchGateway, Latches};
 use gateway_tests::node::run_node_suite;
 use serde_json::{Value, json};
 

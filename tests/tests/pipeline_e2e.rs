@@ -18,6 +18,8 @@
 //! - `VALID_URL` ([`ValidModule`]): `ValidationPipe` bound globally.
 //! - `NESTED_URL` (`nested::NestedModule`): nested DTOs (`#[validate(nested)]`, lists).
 
+mod support;
+
 use std::fmt;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,7 +30,7 @@ use demo_app::events::LoginDto;
 use gateway_core::pipeline::{ArgumentMetadata, PipeTransform};
 use gateway_core::prelude::*;
 use gateway_core::stream::{self, Stream};
-use gateway_tests::latch::{LatchGateway, Latches};
+use support::latch::{LatchGateway, Latches};
 use gateway_tests::node::run_node_suite;
 use serde_json::{Value, json};
 

@@ -14,7 +14,7 @@ pub trait Module: 'static {
 
 /// Probes used by the code `#[module]` generates: `(&&Probe::<P>::new()).gateway_tag()` picks
 /// the impl on `&Probe<P>` when `P: Gateway`, else the one on `Probe<P>`; each tag then
-/// completes the [`ProviderDef`] with the bounds it needs.
+/// completes the `ProviderDef` with the bounds it needs.
 pub mod probe {
     use std::marker::PhantomData;
     use std::sync::Arc;

@@ -15,9 +15,6 @@ pub trait Body: DeserializeOwned + Send + 'static {
     fn piped(&mut self) -> &mut dyn Any;
 }
 
-/// Checks that a `#[message_body]` type can be decoded, at the user's span.
-pub fn assert_body<T: DeserializeOwned>() {}
-
 /// The whole payload, for `#[message_body] dto: T`: decodes exactly as `T`.
 #[derive(Debug)]
 pub struct Whole<T>(pub T);

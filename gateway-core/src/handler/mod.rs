@@ -1,7 +1,7 @@
 //! Message handlers: what a `#[subscribe_message]` method can take ([`FromMessageContext`],
 //! its body), what it can return ([`WsResponse`] and the rest of the reply table), and the
-//! per-message path that ties them to socketioxide: a [`route`] per handler, resolved once
-//! per gateway, and one [`dispatch`]er per socket.
+//! per-message path that ties them to socketioxide: a route per handler, resolved once
+//! per gateway, and one dispatcher per socket.
 
 pub(crate) mod body;
 mod context;
@@ -18,6 +18,7 @@ pub use reply::WsResponse;
 use crate::pipeline::{Bindings, Metadata};
 
 /// One `#[subscribe_message]` handler, as a static the macro emits.
+#[doc(hidden)]
 #[derive(Debug)]
 pub struct HandlerMeta {
     /// The gateway's name.

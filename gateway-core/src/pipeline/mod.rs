@@ -2,7 +2,7 @@
 //! bound globally (on the application), per gateway and per handler, applied in that order.
 //!
 //! The macros describe bindings as statics ([`EnhancerRef`]); the application resolves them
-//! into a [`Pipeline`] per handler when it mounts the gateway. A handler with an empty pipeline
+//! into a pipeline per handler when it mounts the gateway. A handler with an empty pipeline
 //! takes the same path as before the pipeline existed: no allocation, no extra await.
 
 pub(crate) mod connection;
@@ -16,7 +16,9 @@ use std::sync::Arc;
 
 pub use connection::{ConnectionContext, ConnectionGuard, ConnectionRefused};
 pub(crate) use context::Site;
-pub use context::{ExecutionContext, Metadata};
+pub use context::ExecutionContext;
+#[doc(hidden)]
+pub use context::Metadata;
 pub use filter::{ArgumentsHost, Caught, ExceptionFilter};
 pub use guard::CanActivate;
 pub use interceptor::{Interceptor, LoggingInterceptor, Next};
@@ -46,6 +48,7 @@ pub(crate) enum Enhancer {
 
 /// An enhancer named in an attribute (`#[use_guards(AuthGuard)]`), resolved at start-up from
 /// the providers (or built on the spot when it is `#[injectable]` but listed nowhere).
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub struct EnhancerRef {
     /// Builds it.
@@ -90,6 +93,7 @@ impl EnhancerRef {
 }
 
 /// The enhancers bound at one level (global, gateway, handler), as written.
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Bindings {
     /// `#[use_guards(...)]`

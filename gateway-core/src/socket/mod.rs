@@ -20,8 +20,7 @@ use socketioxide::socket::Socket;
 use socketioxide::{SendError, SocketError};
 
 pub use broadcast::{Broadcast, RemoteSocket};
-pub use namespace::NamespaceSpec;
-pub(crate) use namespace::{Matcher, NamespaceParams};
+pub(crate) use namespace::{Matcher, NamespaceParams, NamespaceSpec};
 pub use server::WsServer;
 /// Values stored on a socket for its lifetime, by type.
 pub use socketioxide::extensions::Extensions;

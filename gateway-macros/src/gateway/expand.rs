@@ -97,6 +97,8 @@ fn route(
     // What pipes and validation see: the user's type.
     let mut piped_ty = body_ty.clone();
     let mut checks = Vec::new();
+    // A body type that is not `Deserialize` fails `add`'s bound: point that error at it.
+    let mut add = quote!(add);
     let mut lets = Vec::new();
     let mut args = Vec::new();
     for (n, p) in h.params.iter().enumerate() {
@@ -104,7 +106,8 @@ fn route(
         let span = ty.span();
         match &p.kind {
             ParamKind::Body(None, _) => {
-                checks.push(assert_body(ty));
+                checks.extend(same_validator(ty));
+                add = quote_spanned!(span=> add);
                 body_ty = quote_spanned!(span=> ::gateway_core::__private::Whole<#ty>);
                 piped_ty = quote!(#ty);
                 args.push(quote_spanned!(span=> __body.0));
@@ -118,7 +121,8 @@ fn route(
                         const NAME: &'static str = #prop;
                     }
                 });
-                checks.push(assert_body(ty));
+                checks.extend(same_validator(ty));
+                add = quote_spanned!(span=> add);
                 body_ty = quote_spanned!(span=> ::gateway_core::__private::Property<#ty, #marker>);
                 piped_ty = quote!(#ty);
                 args.push(quote_spanned!(span=> __body.0));
@@ -148,7 +152,7 @@ fn route(
         quote_spanned!(h.output=> ::gateway_core::__private::reply_value!(&mut __ctx, #call));
     quote! {
         #(#checks)*
-        __routes.add(
+        __routes.#add(
             &__HANDLERS[#i],
             ::gateway_core::__private::validator!(#piped_ty),
             |__gw: ::std::sync::Arc<Self>, mut __ctx: ::gateway_core::MessageContext, __body: #body_ty| async move {
@@ -159,13 +163,12 @@ fn route(
     }
 }
 
-/// Points a body type that is not `Deserialize` at the user's type; and, when the user's crate
-/// depends on `validator` itself, one that derives `Validate` from another major version than
-/// gateway-core's (which `ValidationPipe` could not see: its bodies would go unvalidated).
-fn assert_body(ty: &syn::Type) -> TokenStream {
-    let same_validator = crate::manifest::depends_on("validator")
-        .then(|| quote_spanned!(ty.span()=> ::gateway_core::__private::same_validator!(#ty);));
-    quote_spanned!(ty.span()=> ::gateway_core::__private::assert_body::<#ty>(); #same_validator)
+/// When the user's crate depends on `validator` itself: a compile error at a body type that
+/// derives `Validate` from another major version than gateway-core's (which `ValidationPipe`
+/// could not see: its bodies would go unvalidated).
+fn same_validator(ty: &syn::Type) -> Option<TokenStream> {
+    crate::manifest::depends_on("validator")
+        .then(|| quote_spanned!(ty.span()=> ::gateway_core::__private::same_validator!(#ty);))
 }
 
 fn hooks(g: &Gateway) -> TokenStream {
