@@ -18,9 +18,9 @@ use std::time::Duration;
 
 use gateway_core::prelude::*;
 use gateway_core::stream::{self, Stream};
-use support::latch::{LatchGateway, Latches};
 use gateway_tests::node::run_node_suite;
 use serde_json::{Value, json};
+use support::latch::{LatchGateway, Latches};
 
 // ---------------------------------------------------------------------------------------------
 // Return forms: /returns (values, unit, Option, WsResponse, streams; async and sync).

@@ -30,9 +30,9 @@ use demo_app::events::LoginDto;
 use gateway_core::pipeline::{ArgumentMetadata, PipeTransform};
 use gateway_core::prelude::*;
 use gateway_core::stream::{self, Stream};
-use support::latch::{LatchGateway, Latches};
 use gateway_tests::node::run_node_suite;
 use serde_json::{Value, json};
+use support::latch::{LatchGateway, Latches};
 
 // ---------------------------------------------------------------------------------------------
 // The recorder and the recording enhancers.

@@ -97,6 +97,19 @@ impl DisconnectHook {
     }
 }
 
+/// Deletes a namespace of a dynamic gateway (`/teams/red` of `/teams/{team}`) whose last socket
+/// is leaving, so that a client cannot make the server keep one namespace per path it ever
+/// tried. Called from that last socket's disconnect handler, while it is still counted (and
+/// only it). `/` is never deleted: socket.io always has it.
+fn free_if_empty<A: socketioxide::adapter::Adapter>(io: &SocketIo<A>, path: &str) {
+    if path == "/" {
+        return;
+    }
+    if io.of(path).is_some_and(|ns| ns.sockets().len() <= 1) {
+        io.delete_ns(path);
+    }
+}
+
 /// Runs the disconnect hook of every socket of `io` on this node, with socket.io's
 /// "server shutting down" reason.
 pub(crate) async fn fire_disconnect_hooks<A: socketioxide::adapter::Adapter>(io: &SocketIo<A>) {
@@ -220,11 +233,17 @@ fn mount_gateway<A: AppAdapter, G: Gateway>(
                         drop(token);
                     })
                 })));
+            let dynamic = !matches!(matcher, Matcher::Static(_));
             s.on_disconnect(
-                |s: socketioxide::extract::SocketRef<A>,
-                 reason: socketioxide::socket::DisconnectReason| async move {
+                move |s: socketioxide::extract::SocketRef<A>,
+                      io: SocketIo<A>,
+                      reason: socketioxide::socket::DisconnectReason| async move {
+                    let path = s.ns().to_owned();
                     if let Some(hook) = s.extensions.get::<Arc<DisconnectHook>>() {
                         hook.fire(SocketRef::new(s), DisconnectReason(reason)).await;
+                    }
+                    if dynamic {
+                        free_if_empty(&io, &path);
                     }
                 },
             );

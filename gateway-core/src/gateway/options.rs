@@ -139,12 +139,14 @@ impl ServerOptions {
             b = b.connect_timeout(Duration::from_millis(ms));
         }
         // socket.io's maxHttpBufferSize: 1 MB by default, on both transports (socketioxide's
-        // own default is 100 kB, which would refuse messages a NestJS server accepts).
+        // own default is 100 kB, which would refuse messages a NestJS server accepts). The
+        // websocket frame limit follows it: left at its 16 MB default, a client could make the
+        // server read 16 MB frames before the message limit refuses them.
         let bytes = self.max_payload.unwrap_or(DEFAULT_MAX_PAYLOAD);
-        b = b
-            .max_payload(bytes)
-            .ws_max_message_size(usize::try_from(bytes).unwrap_or(usize::MAX));
-        b
+        let ws_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+        b.max_payload(bytes)
+            .ws_max_message_size(ws_bytes)
+            .ws_max_frame_size(ws_bytes)
     }
 }
 

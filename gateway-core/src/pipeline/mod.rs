@@ -15,10 +15,10 @@ pub(crate) mod pipe;
 use std::sync::Arc;
 
 pub use connection::{ConnectionContext, ConnectionGuard, ConnectionRefused};
-pub(crate) use context::Site;
 pub use context::ExecutionContext;
 #[doc(hidden)]
 pub use context::Metadata;
+pub(crate) use context::Site;
 pub use filter::{ArgumentsHost, Caught, ExceptionFilter};
 pub use guard::CanActivate;
 pub use interceptor::{Interceptor, LoggingInterceptor, Next};
