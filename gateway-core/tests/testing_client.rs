@@ -330,7 +330,7 @@ async fn an_unknown_namespace_is_a_connect_error() {
         .connect_error()
         .await;
     assert!(
-        matches!(accepted, Err(TestClientError::Transport(_))),
+        matches!(&accepted, Err(TestClientError::Accepted { namespace }) if namespace == "/t"),
         "{accepted:?}"
     );
     app.shutdown().await;

@@ -127,6 +127,13 @@ pub enum TestClientError {
     /// The server refused the connection.
     #[error("the server refused the connection: {0}")]
     ConnectError(ConnectError),
+    /// [`connect_error`](super::TestClientBuilder::connect_error) expected a refusal, and the
+    /// server accepted the client.
+    #[error("expected a connect_error, but {namespace} accepted the client")]
+    Accepted {
+        /// The namespace that accepted it.
+        namespace: String,
+    },
     /// The connection is over, so what was awaited can no longer come.
     #[error("the connection is closed ({0})")]
     Disconnected(CloseReason),
