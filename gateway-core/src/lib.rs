@@ -44,6 +44,8 @@ pub mod handler;
 mod message;
 pub mod pipeline;
 pub mod socket;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use app::{GatewayApplication, Module, RunningApp};
 pub use di::{Injectable, OnApplicationShutdown, OnModuleInit};
