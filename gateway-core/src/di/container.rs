@@ -286,8 +286,8 @@ impl<G> Build<'_, G> {
 }
 
 #[cfg(test)]
-#[allow(dead_code)] // providers whose fields exist only to be injected
 mod tests {
+    #![allow(dead_code)] // providers whose fields exist only to be injected
     use std::sync::Arc;
 
     use socketioxide::adapter::LocalAdapter;
