@@ -1,13 +1,55 @@
 //! Login and the guards of the demo: JWTs (HS256, one hour) issued on `/`, required by `/chat`
 //! at the handshake, and a roles guard reading `#[roles(...)]`.
 
+use std::sync::OnceLock;
+
 use gateway_core::prelude::*;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 
 use crate::now_ms;
 
-/// The development secret used when `JWT_SECRET` is not set.
-const DEV_SECRET: &str = "dev-secret-change-me";
+/// The process's signing secret, decided once, before the providers are built.
+static SECRET: OnceLock<String> = OnceLock::new();
+
+/// Decides the signing secret from `JWT_SECRET`, once per process: its value; a start-up
+/// error when it is set but empty (an empty HMAC key would let anyone sign an admin token);
+/// when it is unset, a random secret for this process, with a warning: its tokens do not
+/// survive a restart and are refused by other nodes. There is no public default.
+pub fn init_secret() -> Result<(), BoxError> {
+    if SECRET.get().is_some() {
+        return Ok(());
+    }
+    let secret = match std::env::var("JWT_SECRET") {
+        Ok(s) if s.trim().is_empty() => {
+            return Err(
+                "JWT_SECRET is set but empty: an empty key would let anyone sign tokens; set a secret, or unset it for a random one"
+                    .into(),
+            );
+        }
+        Ok(s) => s,
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err("JWT_SECRET is not valid UTF-8".into());
+        }
+        Err(std::env::VarError::NotPresent) => random_secret()?,
+    };
+    SECRET.get_or_init(|| secret);
+    Ok(())
+}
+
+/// Signs with `secret` in this process (a test that signs tokens of its own); `false` when the
+/// secret was already decided.
+pub fn use_secret(secret: &str) -> bool {
+    SECRET.set(secret.to_owned()).is_ok()
+}
+
+fn random_secret() -> Result<String, BoxError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no random secret: {e}"))?;
+    tracing::warn!(
+        "JWT_SECRET is not set: using a random secret for this process; its tokens will not survive a restart nor open /chat on another node"
+    );
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
 
 /// Who is connected, learned from the token by [`JwtGuard`]; handlers take it with
 /// `Extension<User>`.
@@ -26,6 +68,11 @@ struct Claims {
     exp: u64,
 }
 
+/// When the connection's token expires (seconds since the Unix epoch), stored on the socket
+/// by [`JwtGuard`]: the chat disconnects the socket then.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenExpiry(pub u64);
+
 /// The signing keys, from `JWT_SECRET`.
 pub struct Keys {
     encoding: EncodingKey,
@@ -33,11 +80,10 @@ pub struct Keys {
 }
 
 impl Default for Keys {
+    /// The keys of the secret [`init_secret`] decided (a random one if it was not called).
     fn default() -> Self {
-        let secret = std::env::var("JWT_SECRET").unwrap_or_else(|_| {
-            tracing::warn!("JWT_SECRET is not set: using a development secret, do not deploy this");
-            DEV_SECRET.to_owned()
-        });
+        let secret = SECRET
+            .get_or_init(|| random_secret().unwrap_or_else(|e| panic!("cannot sign tokens: {e}")));
         Keys {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
@@ -67,15 +113,16 @@ impl AuthService {
         )?)
     }
 
-    /// The user of a valid, unexpired token.
-    pub fn verify(&self, token: &str) -> Option<User> {
+    /// The user of a valid, unexpired token, and when the token expires.
+    pub fn verify(&self, token: &str) -> Option<(User, TokenExpiry)> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 5; // seconds of clock skew, not the default minute
         let data = jsonwebtoken::decode::<Claims>(token, &self.keys.decoding, &validation).ok()?;
-        Some(User {
+        let user = User {
             name: data.claims.sub,
             role: data.claims.role,
-        })
+        };
+        Some((user, TokenExpiry(data.claims.exp)))
     }
 }
 
@@ -96,10 +143,11 @@ impl ConnectionGuard for JwtGuard {
         let Some(TokenAuth { token }) = ctx.auth_as::<TokenAuth>() else {
             return Ok(false);
         };
-        let Some(user) = self.auth.verify(&token) else {
+        let Some((user, expiry)) = self.auth.verify(&token) else {
             return Ok(false);
         };
         ctx.socket().extensions().insert(user);
+        ctx.socket().extensions().insert(expiry);
         Ok(true)
     }
 }

@@ -1,13 +1,17 @@
 //! Namespace `/chat`: rooms, typing notices and each room's history.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+use std::num::NonZeroUsize;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use gateway_core::prelude::*;
+use lru::LruCache;
 use serde_json::json;
+use tokio_util::sync::CancellationToken;
 use validator::Validate;
 
-use crate::auth::{JwtGuard, RolesGuard, User};
+use crate::auth::{JwtGuard, RolesGuard, TokenExpiry, User};
 use crate::now_ms;
 
 /// How many messages a room keeps.
@@ -55,26 +59,46 @@ pub struct Ack {
     pub ok: bool,
 }
 
-/// Keeps the last [`HISTORY`] messages of each room, in memory.
+/// How many rooms keep a history; past it, the least recently used room's goes first. With
+/// every message at its 2,000-character limit that is at most about 100 MB (1,000 rooms × 50
+/// messages × 2 KB); a chat of short messages keeps a few MB.
+pub const ROOMS: usize = 1_000;
+
+/// Each room's history, the rooms bounded by [`ROOMS`].
+#[derive(Debug)]
+struct Rooms(LruCache<String, VecDeque<ChatMessage>>);
+
+impl Default for Rooms {
+    fn default() -> Self {
+        Rooms(LruCache::new(
+            NonZeroUsize::new(ROOMS).unwrap_or(NonZeroUsize::MIN),
+        ))
+    }
+}
+
+/// Keeps the last [`HISTORY`] messages of each of the last [`ROOMS`] rooms used, in memory.
 #[injectable]
 #[derive(Debug)]
 pub struct ChatService {
-    rooms: Mutex<HashMap<String, VecDeque<ChatMessage>>>,
+    rooms: Mutex<Rooms>,
 }
 
 impl ChatService {
+    fn rooms(&self) -> std::sync::MutexGuard<'_, Rooms> {
+        self.rooms.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Empties the room's history.
     pub fn clear(&self, room: &str) {
-        self.rooms
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(room);
+        self.rooms().0.pop(room);
     }
 
     /// Appends a message to its room's history.
     pub fn record(&self, msg: ChatMessage) {
-        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        let history = rooms.entry(msg.room_id.clone()).or_default();
+        let mut rooms = self.rooms();
+        let history = rooms
+            .0
+            .get_or_insert_mut(msg.room_id.clone(), VecDeque::new);
         if history.len() == HISTORY {
             history.pop_front();
         }
@@ -83,8 +107,9 @@ impl ChatService {
 
     /// The room's history, oldest first.
     pub fn history(&self, room: &str) -> Vec<ChatMessage> {
-        let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        let mut rooms = self.rooms();
         rooms
+            .0
             .get(room)
             .map(|h| h.iter().cloned().collect())
             .unwrap_or_default()
@@ -93,7 +118,9 @@ impl ChatService {
 
 impl OnModuleInit for ChatService {
     async fn on_module_init(&self) -> Result<(), BoxError> {
-        tracing::info!("chat history kept in memory, {HISTORY} messages per room");
+        tracing::info!(
+            "chat history kept in memory: {HISTORY} messages per room, the {ROOMS} rooms used last"
+        );
         Ok(())
     }
 }
@@ -102,6 +129,8 @@ impl OnModuleInit for ChatService {
 #[injectable]
 pub struct ChatGateway {
     chat: Arc<ChatService>,
+    #[web_socket_server]
+    server: WsServer,
 }
 
 /// Connections need a valid token (`auth: {token}`); every body is validated; each socket's
@@ -111,6 +140,9 @@ pub struct ChatGateway {
 #[use_pipes(ValidationPipe)]
 impl ChatGateway {
     async fn handle_connection(&self, socket: SocketRef) {
+        if let Some(expiry) = socket.extensions().get::<TokenExpiry>() {
+            self.disconnect_at(&socket, expiry);
+        }
         let id = socket.id().to_string();
         socket.emit("welcome", &json!({ "id": id })).ok();
         socket
@@ -118,6 +150,29 @@ impl ChatGateway {
             .emit("user-joined", &json!({ "id": id }))
             .await
             .ok();
+    }
+
+    /// Disconnects `socket` when its token expires. The timer holds no reference to the
+    /// socket, and stops when the socket is gone (the guard stored on it cancels it).
+    fn disconnect_at(&self, socket: &SocketRef, TokenExpiry(exp): TokenExpiry) {
+        let cancel = CancellationToken::new();
+        socket
+            .extensions()
+            .insert(Arc::new(cancel.clone().drop_guard()));
+        let left = Duration::from_millis((exp * 1000).saturating_sub(now_ms()));
+        let (server, ns, id) = (self.server.clone(), socket.ns().to_owned(), socket.id());
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = cancel.cancelled() => {}
+                _ = tokio::time::sleep(left) => {
+                    let socket = server.of(&ns).and_then(|b| b.sockets().into_iter().find(|s| s.id() == id));
+                    if let Some(socket) = socket {
+                        tracing::info!(%id, "token expired: disconnecting");
+                        socket.disconnect().ok();
+                    }
+                }
+            }
+        });
     }
 
     async fn handle_disconnect(&self, socket: SocketRef, reason: DisconnectReason) {
@@ -203,5 +258,41 @@ impl ChatGateway {
     #[subscribe_message("history")]
     fn history(&self, #[message_body] dto: RoomDto) -> Vec<ChatMessage> {
         self.chat.history(&dto.room_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(room: &str) -> ChatMessage {
+        ChatMessage {
+            room_id: room.to_owned(),
+            message: "hi".to_owned(),
+            from: "test".to_owned(),
+            at: 0,
+        }
+    }
+
+    #[test]
+    fn history_keeps_the_rooms_used_last() {
+        let chat = ChatService {
+            rooms: Mutex::default(),
+        };
+        chat.record(message("first"));
+        chat.record(message("kept"));
+        for i in 0..ROOMS - 2 {
+            chat.record(message(&format!("room-{i}")));
+        }
+        // Reading a room uses it: `kept` is now more recent than `first`.
+        assert_eq!(chat.history("kept").len(), 1);
+        chat.record(message("one-too-many"));
+        assert!(
+            chat.history("first").is_empty(),
+            "the least recently used room goes"
+        );
+        assert_eq!(chat.history("kept").len(), 1);
+        assert_eq!(chat.history("one-too-many").len(), 1);
+        assert_eq!(chat.rooms().0.len(), ROOMS);
     }
 }

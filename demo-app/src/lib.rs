@@ -45,6 +45,10 @@ pub async fn start_with(
     notify_port: u16,
     redis_url: Option<&str>,
 ) -> Result<RunningApp, StartupError> {
+    auth::init_secret().map_err(|source| StartupError::ProviderInit {
+        provider: "AuthService",
+        source,
+    })?;
     let addr = format!("{host}:{port}");
     match redis_url {
         Some(url) => {

@@ -27,7 +27,14 @@ async fn main() -> Result<(), BoxError> {
     let port = env_port("PORT", 3000)?;
     let notify_port = env_port("NOTIFY_PORT", NOTIFY_PORT)?;
     let redis_url = std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty());
-    let app = start_with(&host, port, notify_port, redis_url.as_deref()).await?;
+    let app = match start_with(&host, port, notify_port, redis_url.as_deref()).await {
+        Ok(app) => app,
+        Err(e) => {
+            // Said once, readably, before main's own `Error: ...` (the Debug form).
+            tracing::error!("start-up failed: {e}");
+            return Err(e.into());
+        }
+    };
     tracing::info!(
         "demo ready: http://{} (notifications: {:?})",
         app.addr(),

@@ -19,6 +19,7 @@ import {
   expectNothing,
   initialTransport,
   once,
+  onceDisconnected,
   onceMatching,
   uniqueSuffix,
   upgraded,
@@ -467,7 +468,8 @@ describe('login, tokens and guards', SUITE, () => {
   });
 
   test('/chat without a token, with a forged one or an expired one: connect_error Unauthorized', async () => {
-    const secret = process.env.JWT_SECRET ?? 'dev-secret-change-me';
+    const secret = process.env.JWT_SECRET;
+    assert.ok(secret, 'the test harness passes the demo\'s JWT_SECRET');
     const expired = sign({ sub: 'old', role: 'user', exp: Math.floor(Date.now() / 1000) - 60 }, secret);
     const forged = sign({ sub: 'admin', role: 'admin', exp: Math.floor(Date.now() / 1000) + 3600 }, 'not-the-secret');
     for (const auth of [undefined, { token: 'garbage' }, { token: forged }, { token: expired }, { nope: 1 }]) {
@@ -480,6 +482,23 @@ describe('login, tokens and guards', SUITE, () => {
     const valid = sign({ sub: 'carol', role: 'user', exp: Math.floor(Date.now() / 1000) + 60 }, secret);
     const s = await connect(DEMO_URL, '/chat', { auth: { token: valid } });
     assert.ok(s.connected);
+  });
+
+  test('a /chat socket is disconnected when its token expires; others stay', async () => {
+    const secret = process.env.JWT_SECRET;
+    const now = Math.floor(Date.now() / 1000);
+    const short = sign({ sub: 'dave', role: 'user', exp: now + 2 }, secret);
+    const long = sign({ sub: 'erin', role: 'user', exp: now + 3600 }, secret);
+    const s = await connect(DEMO_URL, '/chat', { auth: { token: short } });
+    const other = await connect(DEMO_URL, '/chat', { auth: { token: long } });
+    const started = Date.now();
+    // The token's exp is whole seconds: between 1 and 2 s from now, plus scheduling.
+    assert.equal(await onceDisconnected(s, 8000), 'io server disconnect');
+    assert.ok(Date.now() - started >= 500, 'not before the token expires');
+    assert.ok(other.connected, 'a socket with a valid token stays connected');
+    const r = room();
+    other.emit('join', { roomId: r });
+    await once(other, 'joined');
   });
 
   test('DTO violations name every failing field, with the cause; the socket stays usable', async () => {

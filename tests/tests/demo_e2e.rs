@@ -2,8 +2,15 @@
 
 use gateway_tests::node::run_node_suite;
 
+/// The suite signs tokens of its own (expired, short-lived): it needs the demo's secret.
+const SECRET: &str = "the secret of the demo contract test";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_contract_through_socket_io_client() {
+    assert!(
+        demo_app::auth::use_secret(SECRET),
+        "nothing decided the secret before"
+    );
     let app = demo_app::start("127.0.0.1", 0, 0)
         .await
         .expect("the demo starts");
@@ -16,7 +23,11 @@ async fn demo_contract_through_socket_io_client() {
     let out = tokio::task::spawn_blocking(move || {
         run_node_suite(
             "demo.test.mjs",
-            &[("DEMO_URL", demo), ("NOTIFY_URL", notify)],
+            &[
+                ("DEMO_URL", demo),
+                ("NOTIFY_URL", notify),
+                ("JWT_SECRET", SECRET.to_owned()),
+            ],
         )
     })
     .await

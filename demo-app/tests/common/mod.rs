@@ -22,7 +22,8 @@ impl Demo {
     /// for its "demo ready" line.
     pub fn start(env: &[(&str, &str)]) -> Demo {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_demo-app"));
-        cmd.env("PORT", "0")
+        cmd.env_remove("JWT_SECRET")
+            .env("PORT", "0")
             .env("NOTIFY_PORT", "0")
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
