@@ -1,7 +1,8 @@
 //! [`Outbox`]: where a handler's answers go.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -97,10 +98,48 @@ impl Outbox {
     }
 }
 
-/// A closed socket is not the handler's fault: the client left. Anything else is a bug.
+/// A closed socket is not the handler's fault: the client left. A full outgoing buffer is not
+/// either: the client does not read, and the reply is dropped (an `exception` would be too);
+/// that is logged at most once a second for the whole server, with the count, never once per
+/// packet. Anything else is a bug.
 pub(crate) fn delivered(r: Result<(), EmitError>) -> Result<(), HandlerError> {
     match r {
         Ok(()) | Err(EmitError::Closed) => Ok(()),
+        Err(EmitError::BufferFull) => {
+            DROPPED.note();
+            Ok(())
+        }
         Err(e) => Err(HandlerError::Internal(Box::new(e))),
+    }
+}
+
+/// Replies dropped because their client's outgoing buffer was full.
+static DROPPED: Throttled = Throttled::new();
+
+/// A count logged at most once a second.
+struct Throttled {
+    count: AtomicU64,
+    last: Mutex<Option<Instant>>,
+}
+
+impl Throttled {
+    const fn new() -> Self {
+        Throttled {
+            count: AtomicU64::new(0),
+            last: Mutex::new(None),
+        }
+    }
+
+    fn note(&self) {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if last.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
+            return;
+        }
+        *last = Some(Instant::now());
+        let n = self.count.swap(0, Ordering::Relaxed);
+        tracing::warn!(
+            "{n} replies dropped: their clients do not read (outgoing buffer full); logged at most once a second"
+        );
     }
 }
