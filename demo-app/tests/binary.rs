@@ -27,6 +27,8 @@ fn serves_then_stops_on(signal: &str) {
     let log = demo.log.join("\n");
     assert!(exit.success(), "exit status {exit:?}; log:\n{log}");
     assert!(log.contains("shutting down"), "log:\n{log}");
+    // Its stdout is a pipe here: no colour escape codes in it.
+    assert!(!log.contains('\x1b'), "log:\n{log}");
 }
 
 #[test]

@@ -26,7 +26,7 @@ impl Demo {
             .env("PORT", "0")
             .env("NOTIFY_PORT", "0")
             .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
+            .env_remove("NO_COLOR")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
