@@ -15,13 +15,20 @@ impl ListedGateway {
     fn ping(&self) {}
 }
 
-#[injectable]
-struct ForgottenGateway;
+/// Compiled in, listed nowhere.
+mod forgotten {
+    #![allow(dead_code)] // never built: that is the point
 
-#[web_socket_gateway(namespace = "/forgotten")]
-impl ForgottenGateway {
-    #[subscribe_message("ping")]
-    fn ping(&self) {}
+    use gateway_core::prelude::*;
+
+    #[injectable]
+    struct ForgottenGateway;
+
+    #[web_socket_gateway(namespace = "/forgotten")]
+    impl ForgottenGateway {
+        #[subscribe_message("ping")]
+        fn ping(&self) {}
+    }
 }
 
 #[module(providers = [ListedGateway])]
