@@ -329,7 +329,7 @@ fn run(mut cfg: Config) -> ExitCode {
     let idle = report::idle_markdown(&rows);
     if !idle.is_empty() {
         println!(
-            "Idle memory per connection, KiB (`/`: the five handlers above; 10 handlers: namespace `/ten`):\n\n{idle}"
+            "Idle memory per connection, KiB (`/`: five handlers, echo to fanout; 10 handlers: namespace `/ten`):\n\n{idle}"
         );
     }
     let burst = report::burst_markdown(&rows);
