@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --release -p bench -- [--quick] [--out FILE] [--rounds N]
 //!     [--only echo,echo-ack,echo-validated,fanout,fanout-2n,connect,idle-1k,idle-10k,
-//!             idle-ten-1k,idle-ten-10k,ordered-burst] [--servers framework,socketioxide,nestjs,socketio]
+//!             idle-ten-1k,idle-ten-10k,ordered-burst,ordered-burst-yield] [--servers framework,socketioxide,nestjs,socketio]
 //! ```
 //!
 //! Each run starts a fresh server process pinned to core 0 (the Rust servers are this binary,
@@ -41,7 +41,7 @@ usage: cargo run --release -p bench -- [options]
                         fanout, fanout-2n (two framework nodes on one Redis), connect,
                         idle (both sizes), idle-1k, idle-10k, idle-ten (both sizes, on a
                         namespace with ten handlers), idle-ten-1k, idle-ten-10k,
-                        ordered-burst (Rust servers only)
+                        ordered-burst, ordered-burst-yield (Rust servers only)
   --servers LIST        servers, comma-separated: framework, socketioxide, nestjs, socketio
   --out FILE            also write the JSON report to FILE
   -h, --help            this text
@@ -458,6 +458,9 @@ fn progress(r: &Row) -> String {
         f(r.kb_per_conn, " KB/conn"),
         f(r.burst_cpu_ms, " ms cpu/burst"),
         f(r.burst_wall_ms, " ms/burst"),
+        r.out_of_order
+            .filter(|&n| n > 0)
+            .map(|n| format!("{n} acks out of order")),
         r.client_cpu_util
             .map(|u| format!("generator {:.0}%", u * 100.0)),
         r.server_cpu_util
@@ -569,6 +572,7 @@ mod tests {
         assert!(c.scenarios.contains(&Scenario::Idle(10_000)));
         assert!(c.scenarios.contains(&Scenario::IdleTen(10_000)));
         assert!(c.scenarios.contains(&Scenario::OrderedBurst));
+        assert!(c.scenarios.contains(&Scenario::OrderedBurstYield));
         let c = parse_args(&args("--quick")).unwrap().unwrap();
         assert!(c.scenarios.contains(&Scenario::IdleTen(1_000)));
         assert!(!c.scenarios.contains(&Scenario::IdleTen(10_000)));

@@ -84,6 +84,10 @@ pub struct Row {
     /// Ordered burst: bursts measured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bursts: Option<usize>,
+    /// Ordered burst: acks that arrived with an id not above the one before, over all bursts
+    /// (expected of the unordered reference when its handler waits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_of_order: Option<u64>,
     /// Fan-out: every rate step.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<FanoutStep>>,
@@ -174,6 +178,8 @@ pub struct Summary {
     pub burst_cpu_ms: Option<f64>,
     /// Median wall ms per ordered burst.
     pub burst_wall_ms: Option<f64>,
+    /// Ordered burst: acks out of order, all rounds together.
+    pub out_of_order: u64,
     /// Rounds where the generator was saturated.
     pub saturated: usize,
     /// Rounds disturbed by other processes.
@@ -212,6 +218,7 @@ pub fn summarize(rows: &[Row]) -> Vec<(String, BTreeMap<ServerKind, Summary>)> {
                     broadcasts: median(ok.iter().map(|r| r.broadcasts_per_s)),
                     burst_cpu_ms: median(ok.iter().map(|r| r.burst_cpu_ms)),
                     burst_wall_ms: median(ok.iter().map(|r| r.burst_wall_ms)),
+                    out_of_order: ok.iter().filter_map(|r| r.out_of_order).sum(),
                     saturated: ok.iter().filter(|r| r.client_saturated).count(),
                     noisy: ok.iter().filter(|r| r.noisy).count(),
                 },
@@ -536,10 +543,24 @@ pub fn idle_markdown(rows: &[Row]) -> String {
 /// (`ordered`) over socketioxide's (unordered), as a markdown list. Empty when it did not run.
 pub fn burst_markdown(rows: &[Row]) -> String {
     let summary = summarize(rows);
-    let Some((_, by_server)) = summary.iter().find(|(s, _)| s == "ordered-burst") else {
-        return String::new();
-    };
     let mut out = String::new();
+    for (scenario, handler) in [
+        ("ordered-burst", "a handler that acks at once"),
+        (
+            "ordered-burst-yield",
+            "a handler that waits once, then acks",
+        ),
+    ] {
+        if let Some((_, by_server)) = summary.iter().find(|(s, _)| s == scenario) {
+            let _ = writeln!(out, "`{scenario}`, {handler}:\n");
+            burst_lines(&mut out, by_server);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn burst_lines(out: &mut String, by_server: &BTreeMap<ServerKind, Summary>) {
     for (kind, how) in [
         (ServerKind::Framework, "`ordered` gateway"),
         (ServerKind::Socketioxide, "unordered, the reference"),
@@ -547,13 +568,14 @@ pub fn burst_markdown(rows: &[Row]) -> String {
         if let Some(s) = by_server.get(&kind) {
             let _ = writeln!(
                 out,
-                "- {} ({how}): {} ms server CPU per burst, {} ms to the last ack, {} of the acks arrived",
+                "- {} ({how}): {} ms server CPU per burst, {} ms to the last ack, {} of the acks arrived, {} out of order",
                 kind.name(),
                 num(s.burst_cpu_ms),
                 num(s.burst_wall_ms),
                 s.delivery
                     .map(|d| format!("{:.1}%", d * 100.0))
                     .unwrap_or_else(|| "–".to_owned()),
+                s.out_of_order,
             );
         }
     }
@@ -568,7 +590,6 @@ pub fn burst_markdown(rows: &[Row]) -> String {
             r(ratio(fw.burst_wall_ms, raw.burst_wall_ms)),
         );
     }
-    out
 }
 
 /// The targets as a markdown list.
@@ -725,7 +746,7 @@ mod tests {
         ];
         let md = burst_markdown(&rows);
         assert!(
-            md.contains("- framework (`ordered` gateway): 12.0 ms server CPU per burst, 20.0 ms to the last ack, 100.0% of the acks arrived"),
+            md.contains("- framework (`ordered` gateway): 12.0 ms server CPU per burst, 20.0 ms to the last ack, 100.0% of the acks arrived, 0 out of order"),
             "{md}"
         );
         assert!(md.contains("CPU 1.20, wall 1.25"), "{md}");

@@ -1,5 +1,7 @@
 //! `ordered-burst`: one client on namespace `/ordered` writes a burst of messages back to back
-//! (`421["echo-ack",BODY]` to `42<n>[...]`, all in one write), then waits for every ack. On the
+//! (`421["echo-ack",BODY]` to `42<n>[...]`, all in one write), then waits for every ack.
+//! `ordered-burst-yield` does the same with `echo-ack-yield`, whose handler waits once before
+//! acking: then the messages behind it in an ordered gateway wait for their turn. On the
 //! framework the gateway is `ordered`: each socket's messages are handled one at a time, in
 //! arrival order. Hand-written socketioxide runs the same handler unordered, the reference.
 //! Figures per burst: the server's CPU time from the first byte written to the last ack read,
@@ -24,8 +26,12 @@ use crate::wire;
 /// The namespace of the ordered gateway.
 pub const ORDERED_NS: &str = "/ordered";
 
-/// The event its handler subscribes to; the handler acks the body.
+/// The event of `ordered-burst`: the handler acks the body without waiting.
 pub const EVENT: &str = "echo-ack";
+
+/// The event of `ordered-burst-yield`: the handler waits once (`yield_now`), then acks, so
+/// that the messages behind it wait for their turn.
+pub const EVENT_YIELD: &str = "echo-ack-yield";
 
 /// How long one burst may take before the run fails.
 const BURST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -46,8 +52,8 @@ struct Burst {
     out_of_order: u64,
 }
 
-/// Runs warm-up and measured bursts against `server`.
-pub async fn run(server: &Server, p: &Params) -> Result<Row, String> {
+/// Runs warm-up and measured bursts of `event` against `server`.
+pub async fn run(server: &Server, p: &Params, event: &str) -> Result<Row, String> {
     let n = p.burst_messages;
     let mut conn = Conn::connect_ns(server.addr, ORDERED_NS)
         .await
@@ -57,7 +63,7 @@ pub async fn run(server: &Server, p: &Params) -> Result<Row, String> {
     for id in 1..=n {
         frames.extend(wire::text_frame(&wire::sio_event_ns(
             ORDERED_NS,
-            EVENT,
+            event,
             super::echo::BODY,
             Some(id),
         )));
@@ -95,7 +101,7 @@ pub async fn run(server: &Server, p: &Params) -> Result<Row, String> {
         connections: Some(1),
         messages: Some(n * bursts.len() as u64),
         window_s: Some(delta.wall_s),
-        errors: (out_of_order > 0).then_some(out_of_order),
+        out_of_order: Some(out_of_order),
         ..Row::default()
     })
 }

@@ -44,6 +44,8 @@ pub enum Scenario {
     IdleTen(usize),
     /// `ordered-burst`: one socket sends a burst back to back to an `ordered` gateway.
     OrderedBurst,
+    /// `ordered-burst-yield`: the same, with a handler that waits once before acking.
+    OrderedBurstYield,
 }
 
 impl Scenario {
@@ -66,6 +68,7 @@ impl Scenario {
             v.push(Scenario::IdleTen(10_000));
         }
         v.push(Scenario::OrderedBurst);
+        v.push(Scenario::OrderedBurstYield);
         v
     }
 
@@ -81,6 +84,7 @@ impl Scenario {
             Scenario::Idle(n) => format!("idle-{}", size(n)),
             Scenario::IdleTen(n) => format!("idle-ten-{}", size(n)),
             Scenario::OrderedBurst => "ordered-burst".into(),
+            Scenario::OrderedBurstYield => "ordered-burst-yield".into(),
         }
     }
 
@@ -115,7 +119,7 @@ impl Scenario {
     pub fn runs_on(self, kind: ServerKind) -> bool {
         match self {
             Scenario::FanoutTwoNodes => kind == ServerKind::Framework,
-            Scenario::OrderedBurst => !kind.is_node(),
+            Scenario::OrderedBurst | Scenario::OrderedBurstYield => !kind.is_node(),
             _ => true,
         }
     }
@@ -123,7 +127,7 @@ impl Scenario {
     /// Why the scenario does not run on `kind`, when the report should say so (an "n/a" row).
     pub fn not_applicable(self, kind: ServerKind) -> Option<&'static str> {
         match self {
-            Scenario::OrderedBurst if kind.is_node() => Some(
+            Scenario::OrderedBurst | Scenario::OrderedBurstYield if kind.is_node() => Some(
                 "n/a: `ordered` is an option of the framework; the burst is measured on the \
                  Rust servers only",
             ),
@@ -167,7 +171,10 @@ impl Scenario {
             Scenario::Connect => connect::run(server, p).await.map(|r| vec![r]),
             Scenario::Idle(n) => idle::run(server, p, n, "/").await.map(|r| vec![r]),
             Scenario::IdleTen(n) => idle::run(server, p, n, idle::TEN_NS).await.map(|r| vec![r]),
-            Scenario::OrderedBurst => burst::run(server, p).await.map(|r| vec![r]),
+            Scenario::OrderedBurst => burst::run(server, p, burst::EVENT).await.map(|r| vec![r]),
+            Scenario::OrderedBurstYield => burst::run(server, p, burst::EVENT_YIELD)
+                .await
+                .map(|r| vec![r]),
         }
     }
 }

@@ -129,6 +129,14 @@ impl OrderedGateway {
     async fn echo_ack(&self, #[message_body] body: Value) -> Value {
         body
     }
+
+    /// Waits once (as a handler doing any I/O would), then acks the payload: the messages
+    /// behind it in the burst wait for their turn (`ordered-burst-yield`).
+    #[subscribe_message("echo-ack-yield")]
+    async fn echo_ack_yield(&self, #[message_body] body: Value) -> Value {
+        tokio::task::yield_now().await;
+        body
+    }
 }
 
 /// The application's module.

@@ -57,6 +57,13 @@ pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
         s.on("echo-ack", async |Data::<Value>(d), ack: AckSender| {
             ack.send(&d).ok();
         });
+        s.on(
+            "echo-ack-yield",
+            async |Data::<Value>(d), ack: AckSender| {
+                tokio::task::yield_now().await;
+                ack.send(&d).ok();
+            },
+        );
     });
     let app = axum::Router::new().layer(layer);
     let listener = TcpListener::bind("127.0.0.1:0").await?;
