@@ -1,4 +1,5 @@
-// The NestJS 12 server of the benchmark: one gateway with the same handlers as the Rust servers.
+// The NestJS 12 server of the benchmark: the same gateways and handlers as the Rust servers (the
+// main one on `/`, ten handlers on `/ten`; the ordered burst is measured on the Rust servers only).
 // Plain JavaScript (no compile step): the decorators are applied by hand, exactly as TypeScript
 // would apply them. Prints `PORT=<n>` once listening on 127.0.0.1 (port 0: any free one).
 import 'reflect-metadata';
@@ -73,8 +74,49 @@ method(BenchGateway, 'fanout', 'fanout', [MessageBody(), ConnectedSocket()]);
 const Gateway = Reflect.decorate([WebSocketGateway()], BenchGateway);
 Reflect.defineMetadata('design:paramtypes', [], Gateway);
 
+// The gateway of `idle-ten-*`: ten handlers on namespace `/ten`, `e0` to `e9`, each acking its
+// body, as the Rust servers have them.
+// @WebSocketGateway({ namespace: '/ten' }) class TenGateway { @SubscribeMessage('e0') e0(@MessageBody() body) { return body; } ... }
+class TenGateway {
+  e0(body) {
+    return body;
+  }
+  e1(body) {
+    return body;
+  }
+  e2(body) {
+    return body;
+  }
+  e3(body) {
+    return body;
+  }
+  e4(body) {
+    return body;
+  }
+  e5(body) {
+    return body;
+  }
+  e6(body) {
+    return body;
+  }
+  e7(body) {
+    return body;
+  }
+  e8(body) {
+    return body;
+  }
+  e9(body) {
+    return body;
+  }
+}
+for (const name of ['e0', 'e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7', 'e8', 'e9']) {
+  method(TenGateway, name, name, [MessageBody()]);
+}
+const Ten = Reflect.decorate([WebSocketGateway({ namespace: '/ten' })], TenGateway);
+Reflect.defineMetadata('design:paramtypes', [], Ten);
+
 class BenchModule {}
-const AppModule = Reflect.decorate([Module({ providers: [Gateway] })], BenchModule);
+const AppModule = Reflect.decorate([Module({ providers: [Gateway, Ten] })], BenchModule);
 
 const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
 app.useWebSocketAdapter(new IoAdapter(app));

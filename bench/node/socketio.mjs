@@ -1,4 +1,5 @@
-// The plain socket.io 4.8 server of the benchmark: the same handlers as the other servers.
+// The plain socket.io 4.8 server of the benchmark: the same handlers as the other servers, on `/`
+// and, ten of them, on `/ten` (the ordered burst is measured on the Rust servers only).
 // Prints `PORT=<n>` once listening on 127.0.0.1 (port 0: any free one).
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
@@ -34,6 +35,15 @@ io.on('connection', (socket) => {
   socket.on('fanout', (body) => {
     socket.to('fanout').emit('fanout', body);
   });
+});
+
+// `idle-ten-*`: ten handlers on namespace `/ten`, `e0` to `e9`, each acking its body.
+io.of('/ten').on('connection', (socket) => {
+  for (const event of ['e0', 'e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7', 'e8', 'e9']) {
+    socket.on(event, (body, ack) => {
+      if (typeof ack === 'function') ack(body);
+    });
+  }
 });
 
 const shutdown = () => io.close(() => process.exit(0));

@@ -35,7 +35,8 @@ enum Current {
     Fragments,
 }
 
-/// A connected socket.io client on namespace `/`.
+/// A connected socket.io client on one namespace (`/` unless connected with
+/// [`Conn::connect_ns`]).
 pub struct Conn {
     stream: TcpStream,
     buf: Vec<u8>,
@@ -54,7 +55,13 @@ impl Conn {
     /// Connects to `addr` and joins namespace `/`: TCP (with TCP_NODELAY), the WebSocket
     /// upgrade, engine.io's open packet, `40`, and the server's `40{"sid":...}`.
     pub async fn connect(addr: SocketAddr) -> io::Result<Conn> {
-        match tokio::time::timeout(CONNECT_TIMEOUT, Self::connect_inner(addr)).await {
+        Self::connect_ns(addr, "/").await
+    }
+
+    /// [`connect`](Self::connect), joining namespace `ns` instead: `40/ten,` answered by
+    /// `40/ten,{"sid":...}`. The client joins `ns` only, not `/` as well.
+    pub async fn connect_ns(addr: SocketAddr, ns: &str) -> io::Result<Conn> {
+        match tokio::time::timeout(CONNECT_TIMEOUT, Self::connect_inner(addr, ns)).await {
             Ok(r) => r,
             Err(_) => Err(io::Error::new(
                 io::ErrorKind::TimedOut,
@@ -63,7 +70,7 @@ impl Conn {
         }
     }
 
-    async fn connect_inner(addr: SocketAddr) -> io::Result<Conn> {
+    async fn connect_inner(addr: SocketAddr, ns: &str) -> io::Result<Conn> {
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
         // Closing sends a reset (`SO_LINGER` 0): no TIME_WAIT is left on the generator's
@@ -104,10 +111,14 @@ impl Conn {
         if !conn.message().starts_with(b"0") {
             return Err(invalid("expected engine.io's open packet"));
         }
-        conn.send(&CONNECT).await?;
+        if ns == "/" {
+            conn.send(&CONNECT).await?;
+        } else {
+            conn.send(&wire::text_frame(&wire::sio_connect(ns))).await?;
+        }
         loop {
             conn.next().await?;
-            match wire::sio_connect_reply("/", conn.message()) {
+            match wire::sio_connect_reply(ns, conn.message()) {
                 Ok(true) => return Ok(conn),
                 Ok(false) => continue,
                 Err(e) => return Err(invalid(e)),

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! cargo run --release -p bench -- [--quick] [--out FILE] [--rounds N]
-//!     [--only echo,echo-ack,echo-validated,fanout,fanout-2n,connect,idle-1k,idle-10k] [--servers framework,socketioxide,nestjs,socketio]
+//!     [--only echo,echo-ack,echo-validated,fanout,fanout-2n,connect,idle-1k,idle-10k,
+//!             idle-ten-1k,idle-ten-10k,ordered-burst,ordered-burst-yield] [--servers framework,socketioxide,nestjs,socketio]
 //! ```
 //!
 //! Each run starts a fresh server process pinned to core 0 (the Rust servers are this binary,
@@ -38,7 +39,9 @@ usage: cargo run --release -p bench -- [options]
   --rounds N            rounds of every scenario on every server (default 3, --quick 1)
   --only LIST           scenarios, comma-separated: echo, echo-ack, echo-validated,
                         fanout, fanout-2n (two framework nodes on one Redis), connect,
-                        idle (both sizes), idle-1k, idle-10k
+                        idle (both sizes), idle-1k, idle-10k, idle-ten (both sizes, on a
+                        namespace with ten handlers), idle-ten-1k, idle-ten-10k,
+                        ordered-burst, ordered-burst-yield (Rust servers only)
   --servers LIST        servers, comma-separated: framework, socketioxide, nestjs, socketio
   --out FILE            also write the JSON report to FILE
   -h, --help            this text
@@ -164,7 +167,7 @@ fn run(mut cfg: Config) -> ExitCode {
         .scenarios
         .iter()
         .map(|s| match s {
-            Scenario::Idle(n) => *n,
+            Scenario::Idle(n) | Scenario::IdleTen(n) => *n,
             Scenario::Fanout | Scenario::FanoutTwoNodes => 1001,
             _ => 100,
         })
@@ -241,6 +244,15 @@ fn run(mut cfg: Config) -> ExitCode {
             pending.push((s.name(), why));
         }
     }
+    let mut not_applicable: Vec<(String, &'static str, &'static str)> = Vec::new();
+    for s in cfg.scenarios.iter().filter(|s| s.pending().is_none()) {
+        for &kind in &cfg.servers {
+            if let Some(why) = s.not_applicable(kind) {
+                eprintln!("bench: {} · {}: {why}", s.name(), kind.name());
+                not_applicable.push((s.name(), kind.name(), why));
+            }
+        }
+    }
     for round in 1..=cfg.rounds {
         // Every other round runs the servers in reverse order (A B C D, then D C B A), so that
         // no server always runs first, right after the quiet wait, or right after another.
@@ -309,7 +321,23 @@ fn run(mut cfg: Config) -> ExitCode {
         cores.map(|c| c.server.to_string()).unwrap_or("-".into()),
         cores.map(|c| c.client.to_string()).unwrap_or("-".into()),
     );
-    println!("{}", report::markdown(&rows, &pending_ref));
+    let na_ref: Vec<(&str, &str, &str)> = not_applicable
+        .iter()
+        .map(|(s, k, w)| (s.as_str(), *k, *w))
+        .collect();
+    println!("{}", report::markdown(&rows, &pending_ref, &na_ref));
+    let idle = report::idle_markdown(&rows);
+    if !idle.is_empty() {
+        println!(
+            "Idle memory per connection, KiB (`/`: five handlers, echo to fanout; 10 handlers: namespace `/ten`):\n\n{idle}"
+        );
+    }
+    let burst = report::burst_markdown(&rows);
+    if !burst.is_empty() {
+        println!(
+            "Ordered burst (one socket, 1000 acked messages written back to back):\n\n{burst}"
+        );
+    }
     println!("Targets of issue 4:\n\n{}", report::targets_markdown(&rows));
     let two_nodes = report::two_nodes_markdown(&rows);
     if !two_nodes.is_empty() {
@@ -339,6 +367,7 @@ fn run(mut cfg: Config) -> ExitCode {
                 "servers": cfg.servers.iter().map(|k| k.name()).collect::<Vec<_>>(),
                 "scenarios": cfg.scenarios.iter().map(|s| s.name()).collect::<Vec<_>>(),
                 "pending": pending.iter().map(|(s, w)| json!({"scenario": s, "why": w})).collect::<Vec<_>>(),
+                "not_applicable": not_applicable.iter().map(|(s, k, w)| json!({"scenario": s, "server": k, "why": w})).collect::<Vec<_>>(),
                 "params": params,
             }),
             results: rows,
@@ -427,6 +456,11 @@ fn progress(r: &Row) -> String {
             .map(|d| format!("{:.1}% delivered", d * 100.0)),
         r.broadcasts_per_s.map(|b| format!("{b:.0} bc/s")),
         f(r.kb_per_conn, " KB/conn"),
+        f(r.burst_cpu_ms, " ms cpu/burst"),
+        f(r.burst_wall_ms, " ms/burst"),
+        r.out_of_order
+            .filter(|&n| n > 0)
+            .map(|n| format!("{n} acks out of order")),
         r.client_cpu_util
             .map(|u| format!("generator {:.0}%", u * 100.0)),
         r.server_cpu_util
@@ -536,6 +570,45 @@ mod tests {
         assert_eq!(c.rounds, 5);
         assert_eq!(c.servers.len(), 4);
         assert!(c.scenarios.contains(&Scenario::Idle(10_000)));
+        assert!(c.scenarios.contains(&Scenario::IdleTen(10_000)));
+        assert!(c.scenarios.contains(&Scenario::OrderedBurst));
+        assert!(c.scenarios.contains(&Scenario::OrderedBurstYield));
+        let c = parse_args(&args("--quick")).unwrap().unwrap();
+        assert!(c.scenarios.contains(&Scenario::IdleTen(1_000)));
+        assert!(!c.scenarios.contains(&Scenario::IdleTen(10_000)));
+        assert!(c.scenarios.contains(&Scenario::OrderedBurst));
+        let c = parse_args(&args("--only idle,idle-ten,ordered-burst,idle-ten-1k"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            c.scenarios,
+            vec![
+                Scenario::Idle(1_000),
+                Scenario::Idle(10_000),
+                Scenario::IdleTen(1_000),
+                Scenario::IdleTen(10_000),
+                Scenario::OrderedBurst,
+            ]
+        );
+        let names: Vec<String> = c.scenarios.iter().map(|s| s.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "idle-1k",
+                "idle-10k",
+                "idle-ten-1k",
+                "idle-ten-10k",
+                "ordered-burst"
+            ]
+        );
+        assert!(!Scenario::OrderedBurst.runs_on(ServerKind::Nestjs));
+        assert!(Scenario::OrderedBurst.runs_on(ServerKind::Socketioxide));
+        assert!(
+            Scenario::OrderedBurst
+                .not_applicable(ServerKind::Socketio)
+                .is_some()
+        );
+        assert!(Scenario::IdleTen(1_000).runs_on(ServerKind::Nestjs));
         assert!(parse_args(&args("--only nope")).is_err());
         assert!(parse_args(&args("--rounds 0")).is_err());
         assert!(parse_args(&args("--help")).unwrap().is_none());

@@ -12,13 +12,15 @@ use crate::servers::ServerKind;
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Row {
     /// `echo`, `echo-ack`, `echo-validated`, `fanout`, `fanout-max`, `fanout-2n`,
-    /// `fanout-2n-max`, `connect`, `idle-1k`, `idle-10k`.
+    /// `fanout-2n-max`, `connect`, `idle-1k`, `idle-10k`, `idle-ten-1k`, `idle-ten-10k`,
+    /// `ordered-burst`.
     pub scenario: String,
     /// `framework`, `socketioxide`, `nestjs`, `socketio`.
     pub server: String,
     /// 1-based.
     pub round: usize,
-    /// Server CPU time (user + system) per message handled, µs. For `connect`: per connection.
+    /// Server CPU time (user + system) per message handled, µs. For `connect`: per connection;
+    /// for `ordered-burst`: the median burst's CPU time over its messages.
     pub cpu_us_per_msg: Option<f64>,
     /// Messages handled per second (fan-out: deliveries; `connect`: connections).
     pub msgs_per_s: Option<f64>,
@@ -73,6 +75,19 @@ pub struct Row {
     /// Client-side failures (connections lost or refused).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<u64>,
+    /// Ordered burst: the server's CPU time for one burst, ms (median over the bursts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub burst_cpu_ms: Option<f64>,
+    /// Ordered burst: from the first byte written to the last ack, ms (median).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub burst_wall_ms: Option<f64>,
+    /// Ordered burst: bursts measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bursts: Option<usize>,
+    /// Ordered burst: acks that arrived with an id not above the one before, over all bursts
+    /// (expected of the unordered reference when its handler waits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_of_order: Option<u64>,
     /// Fan-out: every rate step.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<FanoutStep>>,
@@ -159,6 +174,12 @@ pub struct Summary {
     pub kb: Option<f64>,
     /// Median broadcasts per second (fan-out).
     pub broadcasts: Option<f64>,
+    /// Median CPU ms per ordered burst.
+    pub burst_cpu_ms: Option<f64>,
+    /// Median wall ms per ordered burst.
+    pub burst_wall_ms: Option<f64>,
+    /// Ordered burst: acks out of order, all rounds together.
+    pub out_of_order: u64,
     /// Rounds where the generator was saturated.
     pub saturated: usize,
     /// Rounds disturbed by other processes.
@@ -195,6 +216,9 @@ pub fn summarize(rows: &[Row]) -> Vec<(String, BTreeMap<ServerKind, Summary>)> {
                     delivery: median(ok.iter().map(|r| r.delivery_ratio)),
                     kb: median(ok.iter().map(|r| r.kb_per_conn)),
                     broadcasts: median(ok.iter().map(|r| r.broadcasts_per_s)),
+                    burst_cpu_ms: median(ok.iter().map(|r| r.burst_cpu_ms)),
+                    burst_wall_ms: median(ok.iter().map(|r| r.burst_wall_ms)),
+                    out_of_order: ok.iter().filter_map(|r| r.out_of_order).sum(),
                     saturated: ok.iter().filter(|r| r.client_saturated).count(),
                     noisy: ok.iter().filter(|r| r.noisy).count(),
                 },
@@ -248,8 +272,13 @@ fn ratios(scenario: &str, s: &Summary, reference: Option<&Summary>) -> String {
     }
 }
 
-/// The markdown table of medians.
-pub fn markdown(rows: &[Row], pending: &[(&str, &str)]) -> String {
+/// The markdown table of medians; `not_applicable` adds an "n/a" row for each (scenario,
+/// server, why) that was not run.
+pub fn markdown(
+    rows: &[Row],
+    pending: &[(&str, &str)],
+    not_applicable: &[(&str, &str, &str)],
+) -> String {
     let mut out = String::new();
     out.push_str(
         "| scenario | server | CPU µs/msg | msgs/s | p50 µs | p99 µs | delivered | KB/conn | gen. saturated | noisy | ÷ socketioxide | ÷ nestjs |\n\
@@ -289,6 +318,12 @@ pub fn markdown(rows: &[Row], pending: &[(&str, &str)]) -> String {
                 ratios(&scenario, s, nest),
             );
         }
+    }
+    for (scenario, server, why) in not_applicable {
+        let _ = writeln!(
+            out,
+            "| {scenario} | {server} | n/a | – | – | – | – | – | – | – | {why} | |"
+        );
     }
     for (scenario, why) in pending {
         let _ = writeln!(
@@ -450,6 +485,113 @@ pub fn two_nodes_markdown(rows: &[Row]) -> String {
     out
 }
 
+/// The idle scenarios, as rows of the memory table: scenario and label.
+const IDLE_ROWS: [(&str, &str); 4] = [
+    ("idle-1k", "idle memory per connection, 1k, `/`"),
+    ("idle-10k", "idle memory per connection, 10k, `/`"),
+    ("idle-ten-1k", "idle memory per connection, 1k, 10 handlers"),
+    (
+        "idle-ten-10k",
+        "idle memory per connection, 10k, 10 handlers",
+    ),
+];
+
+/// Idle memory per connection (KiB) as a table: one row per size and namespace (`/`, with the
+/// five handlers of the other scenarios, and `/ten`, with ten), one column per server, then the
+/// framework against socketioxide and socket.io. Empty when no idle scenario ran.
+pub fn idle_markdown(rows: &[Row]) -> String {
+    let summary = summarize(rows);
+    let kb = |scenario: &str, kind: ServerKind| {
+        summary
+            .iter()
+            .find(|(s, _)| s == scenario)
+            .and_then(|(_, m)| m.get(&kind))
+            .and_then(|s| s.kb)
+    };
+    let mut out = String::new();
+    for (scenario, label) in IDLE_ROWS {
+        if !summary.iter().any(|(s, _)| s == scenario) {
+            continue;
+        }
+        if out.is_empty() {
+            out.push_str(
+                "| KB per idle connection | framework | socketioxide | nestjs | socketio | framework − socketioxide | framework ÷ socketio |\n\
+                 |---|---:|---:|---:|---:|---:|---:|\n",
+            );
+        }
+        let fw = kb(scenario, ServerKind::Framework);
+        let diff = match (fw, kb(scenario, ServerKind::Socketioxide)) {
+            (Some(a), Some(b)) => format!("{:+.2}", a - b),
+            _ => "–".to_owned(),
+        };
+        let over_node = ratio(fw, kb(scenario, ServerKind::Socketio))
+            .map(|v| format!("{v:.2}"))
+            .unwrap_or_else(|| "–".to_owned());
+        let _ = writeln!(
+            out,
+            "| {label} | {} | {} | {} | {} | {diff} | {over_node} |",
+            num(fw),
+            num(kb(scenario, ServerKind::Socketioxide)),
+            num(kb(scenario, ServerKind::Nestjs)),
+            num(kb(scenario, ServerKind::Socketio)),
+        );
+    }
+    out
+}
+
+/// The ordered burst: per Rust server, CPU and wall time per burst, and the framework's
+/// (`ordered`) over socketioxide's (unordered), as a markdown list. Empty when it did not run.
+pub fn burst_markdown(rows: &[Row]) -> String {
+    let summary = summarize(rows);
+    let mut out = String::new();
+    for (scenario, handler) in [
+        ("ordered-burst", "a handler that acks at once"),
+        (
+            "ordered-burst-yield",
+            "a handler that waits once, then acks",
+        ),
+    ] {
+        if let Some((_, by_server)) = summary.iter().find(|(s, _)| s == scenario) {
+            let _ = writeln!(out, "`{scenario}`, {handler}:\n");
+            burst_lines(&mut out, by_server);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn burst_lines(out: &mut String, by_server: &BTreeMap<ServerKind, Summary>) {
+    for (kind, how) in [
+        (ServerKind::Framework, "`ordered` gateway"),
+        (ServerKind::Socketioxide, "unordered, the reference"),
+    ] {
+        if let Some(s) = by_server.get(&kind) {
+            let _ = writeln!(
+                out,
+                "- {} ({how}): {} ms server CPU per burst, {} ms to the last ack, {} of the acks arrived, {} out of order",
+                kind.name(),
+                num(s.burst_cpu_ms),
+                num(s.burst_wall_ms),
+                s.delivery
+                    .map(|d| format!("{:.1}%", d * 100.0))
+                    .unwrap_or_else(|| "–".to_owned()),
+                s.out_of_order,
+            );
+        }
+    }
+    let fw = by_server.get(&ServerKind::Framework);
+    let raw = by_server.get(&ServerKind::Socketioxide);
+    if let (Some(fw), Some(raw)) = (fw, raw) {
+        let r = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_else(|| "–".into());
+        let _ = writeln!(
+            out,
+            "- framework ÷ socketioxide: CPU {}, wall {}",
+            r(ratio(fw.burst_cpu_ms, raw.burst_cpu_ms)),
+            r(ratio(fw.burst_wall_ms, raw.burst_wall_ms)),
+        );
+    }
+}
+
 /// The targets as a markdown list.
 pub fn targets_markdown(rows: &[Row]) -> String {
     let mut out = String::new();
@@ -495,12 +637,19 @@ mod tests {
             row("echo", "socketioxide", 1, 10.0, 1000.0),
             row("echo", "nestjs", 1, 22.0, 4000.0),
         ];
-        let md = markdown(&rows, &[("echo-validated", "pending")]);
+        let md = markdown(
+            &rows,
+            &[("echo-validated", "pending")],
+            &[("ordered-burst", "nestjs", "n/a: why")],
+        );
         let fw = md.lines().find(|l| l.contains("| framework |")).unwrap();
         assert!(fw.contains("| 11.0 |"), "{fw}");
         assert!(fw.contains("cpu 1.10 · p99 1.00"), "{fw}");
         assert!(fw.contains("cpu 0.50 · p99 0.25"), "{fw}");
         assert!(md.contains("| echo-validated | pending |"));
+        assert!(md.contains("| ordered-burst | nestjs | n/a |"), "{md}");
+        assert!(idle_markdown(&rows).is_empty(), "no idle rows");
+        assert!(burst_markdown(&rows).is_empty(), "no burst rows");
         let t = targets(&rows);
         assert_eq!(t[0].met, Some(false));
         assert_eq!(t[1].met, None, "echo-validated not measured");
@@ -537,10 +686,69 @@ mod tests {
             md.contains("1000 bc/s on two nodes, 2000 on one (× 0.50)"),
             "{md}"
         );
-        let table = markdown(&rows, &[]);
+        let table = markdown(&rows, &[], &[]);
         assert!(
             table.contains("| fanout-2n-max (1000 bc/s) | framework |"),
             "{table}"
         );
+    }
+
+    #[test]
+    fn idle_table_has_a_row_per_size_and_namespace() {
+        let idle = |scenario: &str, server: &str, kb: f64| Row {
+            scenario: scenario.into(),
+            server: server.into(),
+            round: 1,
+            kb_per_conn: Some(kb),
+            ..Row::default()
+        };
+        let rows = vec![
+            idle("idle-1k", "framework", 30.0),
+            idle("idle-1k", "socketioxide", 29.0),
+            idle("idle-1k", "socketio", 24.0),
+            idle("idle-ten-1k", "framework", 30.5),
+            idle("idle-ten-1k", "socketioxide", 33.0),
+            idle("idle-ten-1k", "nestjs", 45.0),
+        ];
+        let md = idle_markdown(&rows);
+        assert!(
+            md.contains(
+                "| idle memory per connection, 1k, `/` | 30.0 | 29.0 | – | 24.0 | +1.00 | 1.25 |"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("| idle memory per connection, 1k, 10 handlers | 30.5 | 33.0 | 45.0 | – | -2.50 | – |"),
+            "{md}"
+        );
+        assert!(!md.contains("10k"), "{md}");
+        // The main table keeps its idle rows and their ratios.
+        let table = markdown(&rows, &[], &[]);
+        assert!(table.contains("| idle-ten-1k | framework |"), "{table}");
+        assert!(table.contains("kb 0.92"), "{table}");
+    }
+
+    #[test]
+    fn ordered_burst_against_the_reference() {
+        let burst = |server: &str, cpu: f64, wall: f64| Row {
+            scenario: "ordered-burst".into(),
+            server: server.into(),
+            round: 1,
+            cpu_us_per_msg: Some(cpu),
+            burst_cpu_ms: Some(cpu),
+            burst_wall_ms: Some(wall),
+            delivery_ratio: Some(1.0),
+            ..Row::default()
+        };
+        let rows = vec![
+            burst("framework", 12.0, 20.0),
+            burst("socketioxide", 10.0, 16.0),
+        ];
+        let md = burst_markdown(&rows);
+        assert!(
+            md.contains("- framework (`ordered` gateway): 12.0 ms server CPU per burst, 20.0 ms to the last ack, 100.0% of the acks arrived, 0 out of order"),
+            "{md}"
+        );
+        assert!(md.contains("CPU 1.20, wall 1.25"), "{md}");
     }
 }

@@ -163,8 +163,14 @@ pub fn sio_connect_reply(ns: &str, msg: &[u8]) -> Result<bool, String> {
 /// A socket.io EVENT packet on `/`: `42["event",data]`, or `42<id>["event",data]` to ask for
 /// an ack. `data_json` is written as it is.
 pub fn sio_event(event: &str, data_json: &str, ack_id: Option<u64>) -> Vec<u8> {
+    sio_event_ns("/", event, data_json, ack_id)
+}
+
+/// A socket.io EVENT packet on namespace `ns`: on `/` as [`sio_event`], elsewhere with the
+/// namespace before the ack id, `42/ten,1["event",data]`.
+pub fn sio_event_ns(ns: &str, event: &str, data_json: &str, ack_id: Option<u64>) -> Vec<u8> {
     let id = ack_id.map(|i| i.to_string()).unwrap_or_default();
-    format!("42{id}[\"{event}\",{data_json}]").into_bytes()
+    format!("42{}{id}[\"{event}\",{data_json}]", ns_part(ns)).into_bytes()
 }
 
 /// The prefix of an EVENT packet for `event` on `/`: `42["event",`.
@@ -174,16 +180,39 @@ pub fn sio_event_prefix(event: &str) -> Vec<u8> {
 
 /// The prefix of the ACK packet answering ack id `id` on `/`: `43<id>[`.
 pub fn sio_ack_prefix(id: u64) -> Vec<u8> {
-    format!("43{id}[").into_bytes()
+    sio_ack_prefix_ns("/", id)
+}
+
+/// The prefix of the ACK packet answering ack id `id` on `ns`: `43/ten,<id>[`.
+pub fn sio_ack_prefix_ns(ns: &str, id: u64) -> Vec<u8> {
+    format!("43{}{id}[", ns_part(ns)).into_bytes()
+}
+
+/// The prefix of every ACK packet on `ns`, before the ack id: `43`, or `43/ten,`.
+pub fn sio_ack_any_prefix_ns(ns: &str) -> Vec<u8> {
+    format!("43{}", ns_part(ns)).into_bytes()
+}
+
+/// What a packet carries between its type and its ack id: nothing on `/`, `/ten,` elsewhere.
+fn ns_part(ns: &str) -> String {
+    if ns == "/" {
+        String::new()
+    } else {
+        format!("{ns},")
+    }
 }
 
 /// The unsigned integer that follows `key` (e.g. `"t":`) in `msg`, found by scanning bytes.
 pub fn scan_u64(msg: &[u8], key: &[u8]) -> Option<u64> {
     let at = msg.windows(key.len()).position(|w| w == key)? + key.len();
-    let digits = &msg[at..];
+    leading_u64(&msg[at..])
+}
+
+/// The unsigned integer `msg` starts with (e.g. the ack id after `43/ns,`).
+pub fn leading_u64(msg: &[u8]) -> Option<u64> {
     let mut n: u64 = 0;
     let mut seen = false;
-    for &b in digits {
+    for &b in msg {
         if b.is_ascii_digit() {
             n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
             seen = true;
@@ -269,6 +298,14 @@ mod tests {
         );
         assert_eq!(sio_event_prefix("echo"), br#"42["echo","#);
         assert_eq!(sio_ack_prefix(1), b"431[");
+        assert_eq!(
+            sio_event_ns("/ten", "e0", r#"{"n":1}"#, Some(7)),
+            br#"42/ten,7["e0",{"n":1}]"#
+        );
+        assert_eq!(sio_event_ns("/ten", "e0", "1", None), br#"42/ten,["e0",1]"#);
+        assert_eq!(sio_ack_prefix_ns("/ten", 7), b"43/ten,7[");
+        assert_eq!(sio_ack_any_prefix_ns("/ordered"), b"43/ordered,");
+        assert_eq!(sio_ack_any_prefix_ns("/"), b"43");
     }
 
     #[test]
@@ -278,6 +315,8 @@ mod tests {
         assert_eq!(scan_u64(msg, b"\"t\":"), Some(1234567));
         assert_eq!(scan_u64(msg, b"\"x\":"), None);
         assert_eq!(scan_u64(br#"{"t":}"#, b"\"t\":"), None);
+        assert_eq!(leading_u64(b"417[{}]"), Some(417));
+        assert_eq!(leading_u64(b"[1]"), None);
     }
 
     #[test]

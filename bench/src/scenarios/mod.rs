@@ -2,6 +2,7 @@
 //! variant, its name, and a run function; [`Scenario::pending`] marks one that is listed but
 //! not run yet.
 
+pub mod burst;
 pub mod connect;
 pub mod echo;
 pub mod fanout;
@@ -37,8 +38,14 @@ pub enum Scenario {
     FanoutTwoNodes,
     /// `connect`: connections per second and handshake latency.
     Connect,
-    /// `idle-<n>`: server RSS per idle connection with `n` connected.
+    /// `idle-<n>`: server RSS per idle connection with `n` connected on `/`.
     Idle(usize),
+    /// `idle-ten-<n>`: the same on `/ten`, whose gateway has ten handlers.
+    IdleTen(usize),
+    /// `ordered-burst`: one socket sends a burst back to back to an `ordered` gateway.
+    OrderedBurst,
+    /// `ordered-burst-yield`: the same, with a handler that waits once before acking.
+    OrderedBurstYield,
 }
 
 impl Scenario {
@@ -56,6 +63,12 @@ impl Scenario {
         if !quick {
             v.push(Scenario::Idle(10_000));
         }
+        v.push(Scenario::IdleTen(1_000));
+        if !quick {
+            v.push(Scenario::IdleTen(10_000));
+        }
+        v.push(Scenario::OrderedBurst);
+        v.push(Scenario::OrderedBurstYield);
         v
     }
 
@@ -68,22 +81,26 @@ impl Scenario {
             Scenario::Fanout => "fanout".into(),
             Scenario::FanoutTwoNodes => "fanout-2n".into(),
             Scenario::Connect => "connect".into(),
-            Scenario::Idle(n) if n % 1000 == 0 => format!("idle-{}k", n / 1000),
-            Scenario::Idle(n) => format!("idle-{n}"),
+            Scenario::Idle(n) => format!("idle-{}", size(n)),
+            Scenario::IdleTen(n) => format!("idle-ten-{}", size(n)),
+            Scenario::OrderedBurst => "ordered-burst".into(),
+            Scenario::OrderedBurstYield => "ordered-burst-yield".into(),
         }
     }
 
-    /// The scenarios `name` selects (`idle` selects both sizes).
+    /// The scenarios `name` selects (`idle` and `idle-ten` select both sizes).
     pub fn parse(name: &str, quick: bool) -> Option<Vec<Scenario>> {
         if name == "idle" {
             return Some(vec![Scenario::Idle(1_000), Scenario::Idle(10_000)]);
         }
+        if name == "idle-ten" {
+            return Some(vec![Scenario::IdleTen(1_000), Scenario::IdleTen(10_000)]);
+        }
+        if let Some(n) = name.strip_prefix("idle-ten-") {
+            return Some(vec![Scenario::IdleTen(parse_size(n)?)]);
+        }
         if let Some(n) = name.strip_prefix("idle-") {
-            let n = match n.strip_suffix('k') {
-                Some(k) => k.parse::<usize>().ok()? * 1000,
-                None => n.parse().ok()?,
-            };
-            return Some(vec![Scenario::Idle(n)]);
+            return Some(vec![Scenario::Idle(parse_size(n)?)]);
         }
         Scenario::all(quick)
             .into_iter()
@@ -98,9 +115,24 @@ impl Scenario {
     }
 
     /// Whether the scenario runs on `kind`: two nodes on Redis are measured for the framework
-    /// only, against its own one-node `fanout`.
+    /// only, against its own one-node `fanout`; the ordered burst on the Rust servers only.
     pub fn runs_on(self, kind: ServerKind) -> bool {
-        self != Scenario::FanoutTwoNodes || kind == ServerKind::Framework
+        match self {
+            Scenario::FanoutTwoNodes => kind == ServerKind::Framework,
+            Scenario::OrderedBurst | Scenario::OrderedBurstYield => !kind.is_node(),
+            _ => true,
+        }
+    }
+
+    /// Why the scenario does not run on `kind`, when the report should say so (an "n/a" row).
+    pub fn not_applicable(self, kind: ServerKind) -> Option<&'static str> {
+        match self {
+            Scenario::OrderedBurst | Scenario::OrderedBurstYield if kind.is_node() => Some(
+                "n/a: `ordered` is an option of the framework; the burst is measured on the \
+                 Rust servers only",
+            ),
+            _ => None,
+        }
     }
 
     /// Runs the scenario on a fresh `kind` deployment (one server process, or two nodes and
@@ -137,7 +169,12 @@ impl Scenario {
             Scenario::Fanout => fanout::run(server, p).await,
             Scenario::FanoutTwoNodes => Err("two nodes are started by `run_fresh`".into()),
             Scenario::Connect => connect::run(server, p).await.map(|r| vec![r]),
-            Scenario::Idle(n) => idle::run(server, p, n).await.map(|r| vec![r]),
+            Scenario::Idle(n) => idle::run(server, p, n, "/").await.map(|r| vec![r]),
+            Scenario::IdleTen(n) => idle::run(server, p, n, idle::TEN_NS).await.map(|r| vec![r]),
+            Scenario::OrderedBurst => burst::run(server, p, burst::EVENT).await.map(|r| vec![r]),
+            Scenario::OrderedBurstYield => burst::run(server, p, burst::EVENT_YIELD)
+                .await
+                .map(|r| vec![r]),
         }
     }
 }
@@ -163,6 +200,12 @@ pub struct Params {
     pub connect_workers: usize,
     /// Wait after the idle clients are connected, before RSS is read.
     pub idle_settle: Duration,
+    /// Messages of one ordered burst.
+    pub burst_messages: u64,
+    /// Bursts before the measured ones, on the same connection.
+    pub burst_warmup: usize,
+    /// Measured bursts (their median is the figure).
+    pub bursts: usize,
     /// Before each run, how long to wait at most for other processes to calm down.
     pub quiet_wait: Duration,
 }
@@ -181,6 +224,9 @@ impl Params {
                 fanout_drain: Duration::from_millis(500),
                 connect_workers: 32,
                 idle_settle: Duration::from_millis(500),
+                burst_messages: 1000,
+                burst_warmup: 1,
+                bursts: 5,
                 quiet_wait: Duration::from_secs(1),
             }
         } else {
@@ -194,9 +240,29 @@ impl Params {
                 fanout_drain: Duration::from_secs(1),
                 connect_workers: 32,
                 idle_settle: Duration::from_secs(2),
+                burst_messages: 1000,
+                burst_warmup: 2,
+                bursts: 9,
                 quiet_wait: Duration::from_secs(15),
             }
         }
+    }
+}
+
+/// `1k` for 1000, else the number.
+fn size(n: usize) -> String {
+    if n.is_multiple_of(1000) {
+        format!("{}k", n / 1000)
+    } else {
+        n.to_string()
+    }
+}
+
+/// `1k` or `1000` as a number.
+fn parse_size(s: &str) -> Option<usize> {
+    match s.strip_suffix('k') {
+        Some(k) => k.parse::<usize>().ok()?.checked_mul(1000),
+        None => s.parse().ok(),
     }
 }
 
@@ -221,9 +287,20 @@ pub fn percentiles(h: &Histogram<u64>) -> (Option<f64>, Option<f64>) {
     )
 }
 
-/// Opens `n` connections to `addr`, at most `parallel` handshakes at a time.
+/// Opens `n` connections to `addr` on namespace `/`, at most `parallel` handshakes at a time.
 pub async fn connect_many(
     addr: SocketAddr,
+    n: usize,
+    parallel: usize,
+) -> Result<Vec<Conn>, String> {
+    connect_many_ns(addr, "/", n, parallel).await
+}
+
+/// [`connect_many`] on namespace `ns`: each client sends socket.io's CONNECT to `ns` (and
+/// joins `ns` only).
+pub async fn connect_many_ns(
+    addr: SocketAddr,
+    ns: &'static str,
     n: usize,
     parallel: usize,
 ) -> Result<Vec<Conn>, String> {
@@ -235,7 +312,7 @@ pub async fn connect_many(
             let _permit = permits.acquire_owned().await;
             let mut last = None;
             for attempt in 0..3 {
-                match Conn::connect(addr).await {
+                match Conn::connect_ns(addr, ns).await {
                     Ok(c) => return Ok(c),
                     Err(e) => {
                         last = Some(e);

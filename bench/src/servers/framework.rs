@@ -1,5 +1,6 @@
-//! `framework`: the benchmark's handlers as a gateway written with this framework, the way a user
-//! would write it, on one listener with the framework's defaults.
+//! `framework`: the benchmark's handlers as gateways written with this framework, the way a user
+//! would write them, on one listener with the framework's defaults: the main one on `/`, ten
+//! handlers on `/ten`, and an `ordered` one on `/ordered`.
 
 use gateway_core::prelude::*;
 use serde_json::Value;
@@ -48,8 +49,98 @@ impl BenchGateway {
     }
 }
 
+/// A gateway with ten handlers on `/ten`, `e0` to `e9`, each acking its body: what an idle
+/// connection costs on a namespace with more handlers (`idle-ten-*`).
+#[injectable]
+pub struct TenGateway;
+
+#[web_socket_gateway(namespace = "/ten")]
+impl TenGateway {
+    /// Acks the payload.
+    #[subscribe_message("e0")]
+    async fn e0(&self, #[message_body] body: Value) -> Value {
+        body
+    }
+
+    /// Acks the payload.
+    #[subscribe_message("e1")]
+    async fn e1(&self, #[message_body] body: Value) -> Value {
+        body
+    }
+
+    /// Acks the payload.
+    #[subscribe_message("e2")]
+    async fn e2(&self, #[message_body] body: Value) -> Value {
+        body
+    }
+
+    /// Acks the payload.
+    #[subscribe_message("e3")]
+    async fn e3(&self, #[message_body] body: Value) -> Value {
+        body
+    }
+
+    /// Acks the payload.
+    #[subscribe_message("e4")]
+    async fn e4(&self, #[message_body] body: Value) -> Value {
+        body
+    }
+
+    /// Acks the payload.
+    #[subscribe_message("e5")]
+    async fn e5(&self, #[message_body] body: Value) -> Value {
+        body
+    }
+
+    /// Acks the payload.
+    #[subscribe_message("e6")]
+    async fn e6(&self, #[message_body] body: Value) -> Value {
+        body
+    }
+
+    /// Acks the payload.
+    #[subscribe_message("e7")]
+    async fn e7(&self, #[message_body] body: Value) -> Value {
+        body
+    }
+
+    /// Acks the payload.
+    #[subscribe_message("e8")]
+    async fn e8(&self, #[message_body] body: Value) -> Value {
+        body
+    }
+
+    /// Acks the payload.
+    #[subscribe_message("e9")]
+    async fn e9(&self, #[message_body] body: Value) -> Value {
+        body
+    }
+}
+
+/// An `ordered` gateway on `/ordered`: each socket's messages are handled one at a time, in
+/// arrival order (`ordered-burst`).
+#[injectable]
+pub struct OrderedGateway;
+
+#[web_socket_gateway(namespace = "/ordered", ordered)]
+impl OrderedGateway {
+    /// Acks the payload.
+    #[subscribe_message("echo-ack")]
+    async fn echo_ack(&self, #[message_body] body: Value) -> Value {
+        body
+    }
+
+    /// Waits once (as a handler doing any I/O would), then acks the payload: the messages
+    /// behind it in the burst wait for their turn (`ordered-burst-yield`).
+    #[subscribe_message("echo-ack-yield")]
+    async fn echo_ack_yield(&self, #[message_body] body: Value) -> Value {
+        tokio::task::yield_now().await;
+        body
+    }
+}
+
 /// The application's module.
-#[module(providers = [BenchGateway])]
+#[module(providers = [BenchGateway, TenGateway, OrderedGateway])]
 pub struct BenchModule;
 
 /// With this variable set, the node uses the Redis adapter on that URL (the two-node scenario).
