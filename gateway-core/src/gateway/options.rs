@@ -8,6 +8,9 @@ use socketioxide::{SocketIoBuilder, TransportType};
 /// socket.io's default `maxHttpBufferSize`, 1 MB.
 pub const DEFAULT_MAX_PAYLOAD: u64 = 1_000_000;
 
+/// The read buffer of each websocket, bytes.
+const WS_READ_BUFFER: usize = 1024;
+
 /// The socket.io server options NestJS passes through (`path`, `transports`, `pingInterval`,
 /// `pingTimeout`, `connectTimeout`, `maxHttpBufferSize`, `cors`). `None`: no preference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -144,9 +147,13 @@ impl ServerOptions {
         // server read 16 MB frames before the message limit refuses them.
         let bytes = self.max_payload.unwrap_or(DEFAULT_MAX_PAYLOAD);
         let ws_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+        // Each websocket reads into a buffer of this size, kept for the connection's life:
+        // 1 KiB instead of socketioxide's 4 KiB saves 3 KB per idle connection (29.1 -> 26.1 KB
+        // at 10k, bench `idle-10k`); a larger message grows it as it needs.
         b.max_payload(bytes)
             .ws_max_message_size(ws_bytes)
             .ws_max_frame_size(ws_bytes)
+            .ws_read_buffer_size(WS_READ_BUFFER)
     }
 }
 
