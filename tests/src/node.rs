@@ -45,6 +45,17 @@ pub fn ensure_js_deps() {
     }
 }
 
+/// [`run_node_suite`] from an async test: on a blocking thread, so that the server under test
+/// keeps running on the test's runtime.
+pub async fn run_node_suite_async(
+    file: &'static str,
+    env: Vec<(&'static str, String)>,
+) -> Result<String, String> {
+    tokio::task::spawn_blocking(move || run_node_suite(file, &env))
+        .await
+        .map_err(|e| format!("the node runner panicked: {e}"))?
+}
+
 /// Runs `node --test --test-reporter=spec tests/js/<file>` with the extra
 /// environment variables `env`, and returns its combined output: `Ok` if node
 /// exited with status 0, `Err` otherwise (a failing test, a crash, or a run

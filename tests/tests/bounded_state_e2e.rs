@@ -5,7 +5,7 @@
 //! pattern gateway's `WsServer`.
 
 use gateway_core::prelude::*;
-use gateway_tests::node::run_node_suite;
+use gateway_tests::node::run_node_suite_async;
 
 #[injectable]
 struct RoomGateway {
@@ -50,9 +50,7 @@ async fn a_pattern_namespace_is_freed_with_its_last_socket() {
         .await
         .expect("starts");
     let env = vec![("URL", format!("http://{}", app.addr()))];
-    let out = tokio::task::spawn_blocking(move || run_node_suite("bounded.test.mjs", &env))
-        .await
-        .expect("the node runner does not panic");
+    let out = run_node_suite_async("bounded.test.mjs", env).await;
     app.shutdown().await;
     match out {
         Ok(report) => println!("{report}"),

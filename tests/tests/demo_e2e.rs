@@ -1,6 +1,6 @@
 //! The demo's wire contract (README), checked from outside by the official socket.io-client.
 
-use gateway_tests::node::run_node_suite;
+use gateway_tests::node::run_node_suite_async;
 
 /// The suite signs tokens of its own (expired, short-lived): it needs the demo's secret.
 const SECRET: &str = "the secret of the demo contract test";
@@ -20,18 +20,12 @@ async fn demo_contract_through_socket_io_client() {
         app.port_addr(demo_app::NOTIFY_PORT)
             .expect("notifications listener")
     );
-    let out = tokio::task::spawn_blocking(move || {
-        run_node_suite(
-            "demo.test.mjs",
-            &[
-                ("DEMO_URL", demo),
-                ("NOTIFY_URL", notify),
-                ("JWT_SECRET", SECRET.to_owned()),
-            ],
-        )
-    })
-    .await
-    .expect("the node runner does not panic");
+    let env = vec![
+        ("DEMO_URL", demo),
+        ("NOTIFY_URL", notify),
+        ("JWT_SECRET", SECRET.to_owned()),
+    ];
+    let out = run_node_suite_async("demo.test.mjs", env).await;
     app.shutdown().await;
     match out {
         Ok(report) => println!("{report}"),

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use gateway_core::prelude::*;
 use gateway_core::stream::{self, Stream};
-use gateway_tests::node::run_node_suite;
+use gateway_tests::node::{run_node_suite, run_node_suite_async};
 use serde_json::{Value, json};
 use support::latch::{LatchGateway, Latches};
 
@@ -631,9 +631,7 @@ async fn test_gateways_through_socket_io_client() {
     let distinct: std::collections::HashSet<&String> = env.iter().map(|(_, u)| u).collect();
     assert_eq!(distinct.len(), 6, "six distinct listeners: {env:?}");
 
-    let out = tokio::task::spawn_blocking(move || run_node_suite("gateways.test.mjs", &env))
-        .await
-        .expect("the node runner does not panic");
+    let out = run_node_suite_async("gateways.test.mjs", env).await;
     app.shutdown().await;
     match out {
         Ok(report) => println!("{report}"),

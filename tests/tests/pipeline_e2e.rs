@@ -30,7 +30,7 @@ use demo_app::events::LoginDto;
 use gateway_core::pipeline::{ArgumentMetadata, PipeTransform};
 use gateway_core::prelude::*;
 use gateway_core::stream::{self, Stream};
-use gateway_tests::node::run_node_suite;
+use gateway_tests::node::run_node_suite_async;
 use serde_json::{Value, json};
 use support::latch::{LatchGateway, Latches};
 
@@ -1773,9 +1773,7 @@ async fn pipeline_through_socket_io_client() {
         apps.push(nested);
     }
 
-    let out = tokio::task::spawn_blocking(move || run_node_suite("pipeline.test.mjs", &env))
-        .await
-        .expect("the node runner does not panic");
+    let out = run_node_suite_async("pipeline.test.mjs", env).await;
     for app in apps {
         app.shutdown().await;
     }

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use gateway_core::prelude::*;
 use gateway_core::{RunningApp, StartupError};
-use gateway_tests::node::run_node_suite;
+use gateway_tests::node::run_node_suite_async;
 use gateway_tests::redis::{RedisCluster, RedisServer, free_port};
 use serde_json::{Value, json};
 
@@ -478,9 +478,7 @@ async fn nodes_on_one_redis_through_socket_io_client() {
     );
 
     let suite_began = Instant::now();
-    let out = tokio::task::spawn_blocking(move || run_node_suite("redis.test.mjs", &env))
-        .await
-        .expect("the node runner does not panic");
+    let out = run_node_suite_async("redis.test.mjs", env).await;
     eprintln!(
         "[redis_e2e] node suite took {} ms",
         suite_began.elapsed().as_millis()
@@ -701,9 +699,7 @@ async fn nodes_on_a_redis_cluster_through_socket_io_client() {
         ("CLUSTER_A_URL", url(apps[0].1.addr())),
         ("CLUSTER_B_URL", url(apps[1].1.addr())),
     ];
-    let out = tokio::task::spawn_blocking(move || run_node_suite("redis.test.mjs", &env))
-        .await
-        .expect("the node runner does not panic");
+    let out = run_node_suite_async("redis.test.mjs", env).await;
     let mut problems = Vec::new();
     for (name, app) in apps {
         problems.extend(shutdown(name, app).await);

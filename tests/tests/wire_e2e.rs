@@ -8,7 +8,7 @@
 use bytes::Bytes;
 use gateway_core::prelude::*;
 use gateway_core::stream;
-use gateway_tests::node::run_node_suite;
+use gateway_tests::node::run_node_suite_async;
 
 #[derive(Serialize)]
 struct Keys {
@@ -127,9 +127,7 @@ async fn replies_keep_binary_data_and_key_order_through_interceptors() {
         ("LOGGED_URL", url(&logged)),
         ("INSPECTED_URL", url(&inspected)),
     ];
-    let out = tokio::task::spawn_blocking(move || run_node_suite("wire.test.mjs", &env))
-        .await
-        .expect("the node runner does not panic");
+    let out = run_node_suite_async("wire.test.mjs", env).await;
     for app in [plain, logged, inspected] {
         app.shutdown().await;
     }
