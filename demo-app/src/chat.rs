@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use validator::Validate;
 
 use crate::auth::{JwtGuard, RolesGuard, TokenExpiry, User};
-use crate::now_ms;
+use crate::{Clock, now_ms};
 
 /// How many messages a room keeps.
 pub const HISTORY: usize = 50;
@@ -68,11 +68,17 @@ pub const ROOMS: usize = 1_000;
 #[derive(Debug)]
 struct Rooms(LruCache<String, VecDeque<ChatMessage>>);
 
+impl Rooms {
+    fn bounded(rooms: usize) -> Self {
+        Rooms(LruCache::new(
+            NonZeroUsize::new(rooms).unwrap_or(NonZeroUsize::MIN),
+        ))
+    }
+}
+
 impl Default for Rooms {
     fn default() -> Self {
-        Rooms(LruCache::new(
-            NonZeroUsize::new(ROOMS).unwrap_or(NonZeroUsize::MIN),
-        ))
+        Rooms::bounded(ROOMS)
     }
 }
 
@@ -84,6 +90,14 @@ pub struct ChatService {
 }
 
 impl ChatService {
+    /// A history of the last `rooms` rooms used (at least one) instead of [`ROOMS`]: for tests
+    /// that override the provider.
+    pub fn with_rooms(rooms: usize) -> Self {
+        ChatService {
+            rooms: Mutex::new(Rooms::bounded(rooms)),
+        }
+    }
+
     fn rooms(&self) -> std::sync::MutexGuard<'_, Rooms> {
         self.rooms.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -129,6 +143,7 @@ impl OnModuleInit for ChatService {
 #[injectable]
 pub struct ChatGateway {
     chat: Arc<ChatService>,
+    clock: Arc<Clock>,
     #[web_socket_server]
     server: WsServer,
 }
@@ -182,7 +197,7 @@ impl ChatGateway {
 
     /// Joins the room; answers `joined`.
     #[subscribe_message("join")]
-    fn join(
+    pub fn join(
         &self,
         #[connected_socket] socket: SocketRef,
         #[message_body] dto: RoomDto,
@@ -214,7 +229,7 @@ impl ChatGateway {
             room_id: dto.room_id,
             message: dto.message,
             from: user.name,
-            at: now_ms(),
+            at: self.clock.now_ms(),
         };
         self.chat.record(msg.clone());
         socket
@@ -256,7 +271,7 @@ impl ChatGateway {
 
     /// Acks the room's last messages, oldest first.
     #[subscribe_message("history")]
-    fn history(&self, #[message_body] dto: RoomDto) -> Vec<ChatMessage> {
+    pub fn history(&self, #[message_body] dto: RoomDto) -> Vec<ChatMessage> {
         self.chat.history(&dto.room_id)
     }
 }
@@ -276,9 +291,7 @@ mod tests {
 
     #[test]
     fn history_keeps_the_rooms_used_last() {
-        let chat = ChatService {
-            rooms: Mutex::default(),
-        };
+        let chat = ChatService::with_rooms(ROOMS);
         chat.record(message("first"));
         chat.record(message("kept"));
         for i in 0..ROOMS - 2 {

@@ -19,16 +19,41 @@ pub use teams::TeamGateway;
 /// The port the notifications gateway declares (`NOTIFY_PORT` overrides it).
 pub const NOTIFY_PORT: u16 = 3001;
 
+/// What the demo reads the time from: the system clock, or a fixed instant (tests override
+/// the provider with [`Clock::fixed`]). Tokens are the exception: their expiry is checked
+/// against the system clock, as `jsonwebtoken` does.
+#[injectable]
+#[derive(Debug, Default)]
+pub struct Clock {
+    fixed: Option<u64>,
+}
+
+impl Clock {
+    /// A clock that always says `ms` (Unix milliseconds).
+    pub fn fixed(ms: u64) -> Self {
+        Clock { fixed: Some(ms) }
+    }
+
+    /// Unix milliseconds: the `at` of chat messages and notification ticks.
+    pub fn now_ms(&self) -> u64 {
+        self.fixed.unwrap_or_else(now_ms)
+    }
+}
+
+/// The clock, for every module that tells the time.
+#[module(providers = [Clock], exports = [Clock])]
+pub struct ClockModule;
+
 /// Tokens: issued on `/`, checked by `/chat`.
 #[module(providers = [AuthService, JwtGuard, RolesGuard], exports = [AuthService, JwtGuard, RolesGuard])]
 pub struct AuthModule;
 
 /// Chat: the gateway and the service that keeps each room's history.
-#[module(imports = [AuthModule], providers = [ChatService, ChatGateway], exports = [ChatService])]
+#[module(imports = [AuthModule, ClockModule], providers = [ChatService, ChatGateway], exports = [ChatService])]
 pub struct ChatModule;
 
 /// The application's root module.
-#[module(imports = [AuthModule, ChatModule], providers = [EventsGateway, TeamGateway, NotificationsGateway])]
+#[module(imports = [AuthModule, ChatModule, ClockModule], providers = [EventsGateway, TeamGateway, NotificationsGateway])]
 pub struct AppModule;
 
 /// Starts the demo on `host:port`, with the notifications gateway on `notify_port` (`0`: free

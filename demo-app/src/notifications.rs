@@ -7,11 +7,12 @@ use gateway_core::prelude::*;
 use serde_json::{Value, json};
 use tokio::task::AbortHandle;
 
-use crate::now_ms;
+use crate::Clock;
 
 /// The notifications gateway, on its own port.
 #[injectable]
 pub struct NotificationsGateway {
+    clock: Arc<Clock>,
     ticker: Mutex<Option<AbortHandle>>,
 }
 
@@ -20,6 +21,7 @@ impl NotificationsGateway {
     /// Starts the ticker: `tick` `{"at"}` to every client once a second. Each node ticks
     /// its own clients (`local()`), so that with Redis a client still gets one a second.
     async fn after_init(&self, server: WsServer) {
+        let clock = self.clock.clone();
         let task = tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(1));
             loop {
@@ -27,7 +29,7 @@ impl NotificationsGateway {
                 if let Err(e) = server
                     .all()
                     .local()
-                    .emit("tick", &json!({ "at": now_ms() }))
+                    .emit("tick", &json!({ "at": clock.now_ms() }))
                     .await
                 {
                     tracing::warn!("tick not sent: {e}");

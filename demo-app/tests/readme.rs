@@ -1,5 +1,6 @@
-//! The README's "gateway in twenty lines" is `examples/twenty_lines.rs`, which `cargo test`
-//! compiles: the README must show the same code (rustfmt may lay the file out differently).
+//! The README's code that `cargo test` compiles: the "gateway in twenty lines" is
+//! `examples/twenty_lines.rs`, and the test of "Testing" is `tests/readme_testing.rs`. The
+//! README must show the same code (rustfmt may lay the files out differently).
 
 /// `text` without any whitespace, nor the trailing commas rustfmt adds.
 fn squeezed(text: &str) -> String {
@@ -7,22 +8,34 @@ fn squeezed(text: &str) -> String {
     joined.replace(",}", "}").replace(",)", ")")
 }
 
-#[test]
-fn readme_shows_the_twenty_line_example_as_it_compiles() {
+/// The first ```rust block of the README's section `heading`.
+fn first_block(heading: &str) -> &'static str {
     let readme = include_str!("../../README.md");
-    let example = include_str!("../examples/twenty_lines.rs");
     let section = readme
-        .split("## A gateway in twenty lines")
+        .split(heading)
         .nth(1)
-        .expect("README.md has the section");
-    let block = section
+        .unwrap_or_else(|| panic!("README.md has the section {heading:?}"));
+    section
         .split("```rust")
         .nth(1)
         .and_then(|b| b.split("```").next())
-        .expect("the section opens with a ```rust block");
+        .unwrap_or_else(|| panic!("{heading:?} has a ```rust block"))
+}
+
+#[test]
+fn readme_shows_the_twenty_line_example_as_it_compiles() {
     assert_eq!(
-        squeezed(block),
-        squeezed(example),
+        squeezed(first_block("## A gateway in twenty lines")),
+        squeezed(include_str!("../examples/twenty_lines.rs")),
         "README.md must show demo-app/examples/twenty_lines.rs"
+    );
+}
+
+#[test]
+fn readme_shows_the_testing_example_as_it_compiles() {
+    assert_eq!(
+        squeezed(first_block("## Testing")),
+        squeezed(include_str!("readme_testing.rs")),
+        "README.md must show demo-app/tests/readme_testing.rs"
     );
 }

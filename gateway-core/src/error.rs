@@ -279,6 +279,16 @@ pub enum StartupError {
         /// Why.
         reason: String,
     },
+    /// A test overrides a provider or an enhancer that the module does not have.
+    #[error(
+        "the override of {what} replaces nothing: {what} is not a provider of {module} or of its imports, nor an enhancer bound in it"
+    )]
+    UnknownOverride {
+        /// The overridden type.
+        what: &'static str,
+        /// The root module under test.
+        module: &'static str,
+    },
     /// A provider's constructor or `on_module_init` hook failed.
     #[error("{provider} failed to initialise: {source}")]
     ProviderInit {

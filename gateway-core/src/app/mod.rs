@@ -23,7 +23,7 @@ pub use module::Module;
 pub use module::probe;
 
 use crate::AppAdapter;
-use crate::di::{Container, Injectable};
+use crate::di::{Container, Injectable, Overrides, Registry};
 use crate::error::{BoxError, StartupError};
 use crate::gateway::{GatewayDef, MountContext};
 use crate::pipeline::{
@@ -50,6 +50,8 @@ const DISCONNECT_GRACE: Duration = Duration::from_secs(5);
 /// }
 /// ```
 pub struct GatewayApplication<A: Adapter = LocalAdapter> {
+    /// The root module's name, for messages.
+    module: &'static str,
     container: Container<GatewayDef<A>>,
     /// Makes the adapter's state, once per socket.io server (one per port).
     adapter_state: AdapterState<A>,
@@ -72,7 +74,8 @@ impl GatewayApplication<LocalAdapter> {
     }
 }
 
-type AdapterState<A> = Arc<dyn Fn(&str) -> <A as CoreAdapter<Emitter>>::State + Send + Sync>;
+pub(crate) type AdapterState<A> =
+    Arc<dyn Fn(&str) -> <A as CoreAdapter<Emitter>>::State + Send + Sync>;
 
 impl<A: AppAdapter> GatewayApplication<A> {
     /// Builds the application on another adapter, given the adapter's state.
@@ -91,10 +94,19 @@ impl<A: AppAdapter> GatewayApplication<A> {
     pub async fn create_with_adapter_factory<M: Module>(
         make: impl Fn(&str) -> A::State + Send + Sync + 'static,
     ) -> Result<Self, StartupError> {
-        let adapter_state: AdapterState<A> = Arc::new(make);
-        let container = Container::build(M::definition::<A>())?;
-        tracing::info!(target: "InstanceLoader", "{} dependencies initialized", crate::di::TypeKey::of::<M>().name);
+        Self::build::<M>(Arc::new(make), Overrides::default())
+    }
+
+    /// Builds the providers of `M`, some of them replaced (by tests).
+    pub(crate) fn build<M: Module>(
+        adapter_state: AdapterState<A>,
+        overrides: Overrides,
+    ) -> Result<Self, StartupError> {
+        let container = Container::build_with(M::definition::<A>(), overrides)?;
+        let module = crate::di::TypeKey::of::<M>().name;
+        tracing::info!(target: "InstanceLoader", "{module} dependencies initialized");
         Ok(GatewayApplication {
+            module,
             container,
             adapter_state,
             ports: HashMap::new(),
@@ -155,6 +167,19 @@ impl<A: AppAdapter> GatewayApplication<A> {
         self
     }
 
+    /// The ports the application's gateways declare (`port = ...`).
+    #[cfg(feature = "testing")]
+    pub(crate) fn declared_ports(&self) -> Vec<u16> {
+        let mut ports: Vec<u16> = self
+            .container
+            .providers()
+            .filter_map(|(def, _, _)| def.gateway.as_ref()?.meta.port)
+            .collect();
+        ports.sort_unstable();
+        ports.dedup();
+        ports
+    }
+
     /// The singleton of provider `T`, if some module of the application provides it (NestJS's
     /// `app.get()`): to reach providers from outside, in tests or tooling.
     pub fn get<T: Injectable>(&self) -> Option<Arc<T>> {
@@ -184,7 +209,9 @@ impl<A: AppAdapter> GatewayApplication<A> {
         let mut global = Pipeline::default();
         global.ack_errors = self.global.ack_errors;
         for r in &self.global.enhancers {
-            global.push((r.resolve)(self.container.registry())?);
+            if let Some(e) = (r.resolve)(self.container.registry())? {
+                global.push(e);
+            }
         }
         let pending = std::sync::Mutex::new(Vec::new());
         let mut servers: Vec<(PortKey, SocketIo<A>, axum::Router)> = Vec::new();
@@ -236,6 +263,15 @@ impl<A: AppAdapter> GatewayApplication<A> {
             }
         }
 
+        // Every binding is resolved now: a replaced enhancer that none of them named is a
+        // mistake in the test that replaced it.
+        if let Some(what) = self.container.registry().unused_replacements().first() {
+            return Err(StartupError::UnknownOverride {
+                what,
+                module: self.module,
+            });
+        }
+
         // NestJS order: afterInit (each gateway), then onModuleInit (each provider).
         for plan in &plans {
             for g in &plan.gateways {
@@ -258,7 +294,7 @@ impl<A: AppAdapter> GatewayApplication<A> {
         let mut main_router = None;
         let mut ios = Vec::new();
         for (port, io, router) in servers {
-            ios.push(io);
+            ios.push((port, io));
             match port {
                 PortKey::Main => main_router = Some(router),
                 PortKey::Port(declared) => {
@@ -303,17 +339,18 @@ impl<A: AppAdapter> GatewayApplication<A> {
                     .map(|h| (def.key.name, h, instance.clone()))
             })
             .collect();
-        let closers = ios
+        let servers = ios
             .into_iter()
-            .map(|io| Box::new(io) as Box<dyn Closer>)
+            .map(|(port, io)| (port, Arc::new(io) as Arc<dyn Server>))
             .collect();
         Ok(RunningApp {
+            registry: self.container.shared_registry(),
             main_addr,
             addrs,
             stop,
             tasks,
             sockets,
-            closers,
+            servers,
             shutdown_hooks,
         })
     }
@@ -329,16 +366,103 @@ impl<A: AppAdapter> GatewayApplication<A> {
     }
 }
 
-trait Closer: Send {
+/// The channels of socketioxide's test harness: engine.io packets to and from the server.
+#[cfg(feature = "testing")]
+pub(crate) type InProcessPipe = (
+    tokio::sync::mpsc::Sender<engineioxide::Packet>,
+    tokio::sync::mpsc::Receiver<engineioxide::Packet>,
+);
+
+/// Marks a socket connected in process, which shutdown disconnects before closing the server.
+#[cfg(feature = "testing")]
+#[derive(Clone, Copy)]
+pub(crate) struct InProcessSocket;
+
+/// One socket.io server of a running application, whatever its adapter.
+pub(crate) trait Server: Send + Sync + 'static {
     /// Runs the disconnect hooks of this node's sockets, then closes every connection.
     fn close(&self) -> futures_util::future::BoxFuture<'_, ()>;
+
+    /// A client connected to `namespace` without a network: engine.io packets in and out of
+    /// channels (socketioxide's test harness).
+    #[cfg(feature = "testing")]
+    fn connect_in_process(
+        &self,
+        namespace: &'static str,
+        auth: Option<serde_json::Value>,
+    ) -> futures_util::future::BoxFuture<'_, InProcessPipe>;
+
+    /// The socket `id` of `namespace`, if it is connected to this node.
+    #[cfg(feature = "testing")]
+    fn socket(&self, namespace: &str, id: &str) -> Option<crate::SocketRef>;
+
+    /// Marks the socket `id` of `namespace` as connected in process.
+    #[cfg(feature = "testing")]
+    fn mark_in_process(&self, namespace: &str, id: &str);
 }
-impl<A: Adapter> Closer for SocketIo<A> {
+
+impl<A: Adapter> Server for SocketIo<A> {
     fn close(&self) -> futures_util::future::BoxFuture<'_, ()> {
         Box::pin(async move {
             crate::gateway::fire_disconnect_hooks(self).await;
+            // An in-process socket's transport never reports itself closed (the harness
+            // holds it), and `close` would wait for it forever: disconnect those first.
+            #[cfg(feature = "testing")]
+            for ns in self.nsps() {
+                for s in ns.sockets() {
+                    if s.extensions.get::<InProcessSocket>().is_some() {
+                        let _ = s.disconnect();
+                    }
+                }
+            }
+            // socketioxide removes a socket once its disconnect handler has run.
+            #[cfg(feature = "testing")]
+            {
+                let in_process = || {
+                    self.nsps().into_iter().any(|ns| {
+                        ns.sockets()
+                            .iter()
+                            .any(|s| s.extensions.get::<InProcessSocket>().is_some())
+                    })
+                };
+                let gone = async {
+                    while in_process() {
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                    }
+                };
+                let _ = tokio::time::timeout(DISCONNECT_GRACE, gone).await;
+            }
             SocketIo::close(self).await;
         })
+    }
+
+    #[cfg(feature = "testing")]
+    fn connect_in_process(
+        &self,
+        namespace: &'static str,
+        auth: Option<serde_json::Value>,
+    ) -> futures_util::future::BoxFuture<'_, InProcessPipe> {
+        // socket.io-client sends no auth as `{}` (the handshake's `auth` is never absent).
+        let auth = auth.unwrap_or_else(|| serde_json::json!({}));
+        Box::pin(self.new_dummy_sock(namespace, auth))
+    }
+
+    #[cfg(feature = "testing")]
+    fn socket(&self, namespace: &str, id: &str) -> Option<crate::SocketRef> {
+        let id = id.parse().ok()?;
+        let socket = self.of(namespace)?.get_socket(id)?;
+        Some(crate::SocketRef::new(socket))
+    }
+
+    #[cfg(feature = "testing")]
+    fn mark_in_process(&self, namespace: &str, id: &str) {
+        let socket = id
+            .parse()
+            .ok()
+            .and_then(|id| self.of(namespace)?.get_socket(id));
+        if let Some(socket) = socket {
+            socket.extensions.insert(InProcessSocket);
+        }
     }
 }
 
@@ -348,14 +472,15 @@ type ShutdownHook = (
     crate::di::module::Instance,
 );
 
-/// A started application: its addresses, and [`shutdown`](Self::shutdown).
+/// A started application: its addresses, its providers, and [`shutdown`](Self::shutdown).
 pub struct RunningApp {
+    registry: Arc<Registry>,
     main_addr: SocketAddr,
     addrs: HashMap<u16, SocketAddr>,
     stop: CancellationToken,
     tasks: JoinSet<()>,
     sockets: TaskTracker,
-    closers: Vec<Box<dyn Closer>>,
+    servers: Vec<(PortKey, Arc<dyn Server>)>,
     shutdown_hooks: Vec<ShutdownHook>,
 }
 
@@ -370,13 +495,34 @@ impl RunningApp {
         self.addrs.get(&declared).copied()
     }
 
+    /// The singleton of provider `T`, if some module of the application provides it.
+    pub fn get<T: Injectable>(&self) -> Option<Arc<T>> {
+        self.registry.provider::<T>()
+    }
+
+    /// The socket.io server of the gateways declared with `port` (`None`: the main listener).
+    #[cfg(feature = "testing")]
+    pub(crate) fn server(&self, port: Option<u16>) -> Option<Arc<dyn Server>> {
+        let key = port.map_or(PortKey::Main, PortKey::Port);
+        self.servers
+            .iter()
+            .find(|(p, _)| *p == key)
+            .map(|(_, s)| s.clone())
+    }
+
+    /// Every socket.io server of the application.
+    #[cfg(feature = "testing")]
+    pub(crate) fn servers(&self) -> impl Iterator<Item = &dyn Server> {
+        self.servers.iter().map(|(_, s)| &**s)
+    }
+
     /// Stops accepting connections, runs every client's disconnect hook (reason "server
     /// shutting down") and disconnects it, waits up to 5 s for the hooks, runs the shutdown
     /// hooks, and waits for the listeners to end.
     pub async fn shutdown(mut self) {
         // No new connection from here on; the listeners end once the open ones are closed.
         self.stop.cancel();
-        for io in &self.closers {
+        for (_, io) in &self.servers {
             io.close().await;
         }
         self.sockets.close();

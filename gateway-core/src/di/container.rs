@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use super::module::{Injectable, Instance, ModuleDef, ProviderDef, TypeKey};
-use crate::error::StartupError;
+use crate::error::{BoxError, StartupError};
 
 /// Gives a provider under construction its dependencies (built before it).
 pub struct Resolver<'a> {
@@ -41,15 +41,65 @@ struct ModuleNode<G> {
     providers: Vec<ProviderDef<G>>,
 }
 
+/// Builds the value that replaces a provider (testing).
+pub(crate) type Factory = Box<dyn FnOnce() -> Result<Instance, BoxError> + Send>;
+
+/// What a test replaces before the container is built: providers (by a value of the same
+/// type, or a factory of one) and enhancers (by another value, or by nothing). Every entry
+/// must be used, or start-up fails naming it: an override of a type the module does not
+/// have is a mistake, not a no-op.
+#[derive(Default)]
+pub(crate) struct Overrides {
+    pub providers: HashMap<TypeId, (TypeKey, Factory)>,
+    /// `None`: the enhancer is disabled. `Some`: what the pipeline layer resolves it to.
+    pub enhancers: HashMap<TypeId, (TypeKey, Option<Instance>)>,
+}
+
 /// The built providers, by type, independent of the adapter: what enhancers (guards, pipes)
 /// are resolved from. An `#[injectable]` type that no module lists is built on first use from
 /// the providers it needs, once.
 pub struct Registry {
     instances: HashMap<TypeId, Instance>,
     unlisted: Mutex<HashMap<TypeId, Instance>>,
+    /// Enhancers replaced by a test, and which of them were looked up.
+    replaced: HashMap<TypeId, (TypeKey, Option<Instance>)>,
+    looked_up: Mutex<HashSet<TypeId>>,
 }
 
 impl Registry {
+    /// The singleton of `T`, if some module provides it.
+    pub(crate) fn provider<T: Injectable>(&self) -> Option<Arc<T>> {
+        self.instances
+            .get(&TypeId::of::<T>())?
+            .clone()
+            .downcast()
+            .ok()
+    }
+
+    /// What a test put in place of enhancer `id`: `None` when nothing replaces it,
+    /// `Some(None)` when it is disabled.
+    pub(crate) fn replacement(&self, id: TypeId) -> Option<Option<Instance>> {
+        let (_, with) = self.replaced.get(&id)?;
+        self.looked_up
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id);
+        Some(with.clone())
+    }
+
+    /// The replaced enhancers that nothing binds (a mistake in the test).
+    pub(crate) fn unused_replacements(&self) -> Vec<&'static str> {
+        let looked_up = self.looked_up.lock().unwrap_or_else(|e| e.into_inner());
+        let mut unused: Vec<&'static str> = self
+            .replaced
+            .iter()
+            .filter(|(id, _)| !looked_up.contains(id))
+            .map(|(_, (key, _))| key.name)
+            .collect();
+        unused.sort_unstable();
+        unused
+    }
+
     /// The singleton of `T`: a provider, or an unlisted `#[injectable]` built now.
     pub fn instance<T: Injectable>(&self) -> Result<Arc<T>, StartupError> {
         let id = TypeId::of::<T>();
@@ -91,14 +141,24 @@ impl Registry {
 
 /// Every provider of an application, built.
 pub struct Container<G> {
-    registry: Registry,
+    registry: Arc<Registry>,
     /// The providers in construction order, with the module that lists them.
     providers: Vec<(ProviderDef<G>, Instance, &'static str)>,
 }
 
 impl<G> Container<G> {
     /// Builds every provider reachable from the root module.
+    #[cfg(test)]
     pub fn build(root: ModuleDef<G>) -> Result<Self, StartupError> {
+        Self::build_with(root, Overrides::default())
+    }
+
+    /// [`build`](Self::build), with some providers and enhancers replaced.
+    pub(crate) fn build_with(
+        root: ModuleDef<G>,
+        overrides: Overrides,
+    ) -> Result<Self, StartupError> {
+        let root_name = root.key.name;
         let mut nodes: Vec<ModuleNode<G>> = Vec::new();
         let mut index: HashMap<TypeId, usize> = HashMap::new();
         flatten(root, String::new(), &mut nodes, &mut index);
@@ -148,13 +208,26 @@ impl<G> Container<G> {
             visible: &visible,
             built: HashMap::new(),
             order: Vec::new(),
+            replaced: overrides.providers,
         };
         let mut roots: Vec<(usize, usize)> = owner.values().copied().collect();
         roots.sort();
         for (m, p) in roots {
             state.build(m, p, &mut Vec::new())?;
         }
-        let Build { built, order, .. } = state;
+        let Build {
+            built,
+            order,
+            replaced,
+            ..
+        } = state;
+        // Every provider was built, so what is left replaces nothing.
+        if let Some((key, _)) = replaced.into_values().min_by_key(|(key, _)| key.name) {
+            return Err(StartupError::UnknownOverride {
+                what: key.name,
+                module: root_name,
+            });
+        }
 
         let mut defs: HashMap<(usize, usize), ProviderDef<G>> = HashMap::new();
         let names: Vec<&'static str> = nodes.iter().map(|n| n.key.name).collect();
@@ -174,26 +247,28 @@ impl<G> Container<G> {
         let registry = Registry {
             instances: built,
             unlisted: Mutex::default(),
+            replaced: overrides.enhancers,
+            looked_up: Mutex::default(),
         };
         Ok(Container {
-            registry,
+            registry: Arc::new(registry),
             providers,
         })
     }
 
     /// The singleton of `T`, if some module provides it.
     pub fn get<T: Injectable>(&self) -> Option<Arc<T>> {
-        self.registry
-            .instances
-            .get(&TypeId::of::<T>())?
-            .clone()
-            .downcast()
-            .ok()
+        self.registry.provider::<T>()
     }
 
     /// The providers by type, for resolving enhancers.
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// The providers by type, to keep after the container is gone.
+    pub(crate) fn shared_registry(&self) -> Arc<Registry> {
+        self.registry.clone()
     }
 
     /// The providers in construction order (dependencies first), with their module's name.
@@ -240,12 +315,23 @@ struct Build<'a, G> {
     visible: &'a [HashSet<TypeId>],
     built: HashMap<TypeId, Instance>,
     order: Vec<(usize, usize)>,
+    /// Providers a test replaces: built from the factory, without their own dependencies.
+    replaced: HashMap<TypeId, (TypeKey, Factory)>,
 }
 
 impl<G> Build<'_, G> {
     fn build(&mut self, m: usize, p: usize, stack: &mut Vec<TypeKey>) -> Result<(), StartupError> {
         let def = &self.nodes[m].providers[p];
         if self.built.contains_key(&def.key.id) {
+            return Ok(());
+        }
+        if let Some((_, factory)) = self.replaced.remove(&def.key.id) {
+            let instance = factory().map_err(|source| StartupError::ProviderInit {
+                provider: def.key.name,
+                source,
+            })?;
+            self.built.insert(def.key.id, instance);
+            self.order.push((m, p));
             return Ok(());
         }
         if let Some(pos) = stack.iter().position(|k| k.id == def.key.id) {

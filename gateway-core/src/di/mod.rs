@@ -9,7 +9,7 @@ pub(crate) mod container;
 mod hooks;
 pub(crate) mod module;
 
-pub(crate) use container::Container;
+pub(crate) use container::{Container, Factory, Overrides};
 pub use container::{Registry, Resolver};
 pub use hooks::{OnApplicationShutdown, OnModuleInit};
 pub(crate) use module::Instance;

@@ -51,43 +51,56 @@ pub(crate) enum Enhancer {
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub struct EnhancerRef {
-    /// Builds it.
-    pub(crate) resolve: fn(&Registry) -> Result<Enhancer, StartupError>,
+    /// Builds it; `None` when a test disabled it.
+    pub(crate) resolve: fn(&Registry) -> Result<Option<Enhancer>, StartupError>,
+}
+
+/// Resolves enhancer `E`: what a test put in its place if anything, else `E` from the
+/// providers, wrapped by `wrap`.
+fn resolve<E: crate::Injectable>(
+    r: &Registry,
+    wrap: fn(Arc<E>) -> Enhancer,
+) -> Result<Option<Enhancer>, StartupError> {
+    match r.replacement(std::any::TypeId::of::<E>()) {
+        None => Ok(Some(wrap(r.instance::<E>()?))),
+        Some(None) => Ok(None),
+        Some(Some(with)) => Ok(with.downcast_ref::<Enhancer>().cloned()),
+    }
 }
 
 impl EnhancerRef {
     /// A guard of type `G`.
     pub const fn guard<G: CanActivate + crate::Injectable>() -> Self {
         EnhancerRef {
-            resolve: |r| Ok(Enhancer::Guard(r.instance::<G>()?)),
+            resolve: |r| resolve::<G>(r, |g| Enhancer::Guard(g)),
         }
     }
 
     /// An interceptor of type `I`.
     pub const fn interceptor<I: Interceptor + crate::Injectable>() -> Self {
         EnhancerRef {
-            resolve: |r| Ok(Enhancer::Interceptor(r.instance::<I>()?)),
+            resolve: |r| resolve::<I>(r, |i| Enhancer::Interceptor(i)),
         }
     }
 
     /// An exception filter of type `F`.
     pub const fn filter<F: ExceptionFilter + crate::Injectable>() -> Self {
         EnhancerRef {
-            resolve: |r| Ok(Enhancer::Filter(r.instance::<F>()?)),
+            resolve: |r| resolve::<F>(r, |f| Enhancer::Filter(f)),
         }
     }
 
     /// A connection guard of type `G`.
     pub const fn connection_guard<G: ConnectionGuard + crate::Injectable>() -> Self {
         EnhancerRef {
-            resolve: |r| Ok(Enhancer::ConnectionGuard(r.instance::<G>()?)),
+            resolve: |r| resolve::<G>(r, |g| Enhancer::ConnectionGuard(g)),
         }
     }
 
     /// A pipe of type `P`.
     pub const fn pipe<P: PipeTransform + crate::Injectable>() -> Self {
         EnhancerRef {
-            resolve: |r| Ok(Enhancer::Pipe(r.instance::<P>()?)),
+            resolve: |r| resolve::<P>(r, |p| Enhancer::Pipe(p)),
         }
     }
 }
@@ -151,8 +164,9 @@ impl Pipeline {
         let mut filters = Vec::new();
         for r in bindings.all() {
             match (r.resolve)(registry)? {
-                Enhancer::Filter(f) => filters.push(f),
-                other => self.push(other),
+                Some(Enhancer::Filter(f)) => filters.push(f),
+                Some(other) => self.push(other),
+                None => {}
             }
         }
         // A deeper level's filters go before the outer levels' ones.

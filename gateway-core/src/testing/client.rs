@@ -18,6 +18,7 @@ use tokio::sync::{Notify, mpsc};
 use super::engine::{self, Endpoint, Frame, Incoming};
 use super::packet::{Kind, Packet};
 use super::{CloseReason, ConnectError, TestClientError};
+use crate::app::Server;
 
 /// How long a [`TestClient`] waits for anything, unless told otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -39,6 +40,11 @@ pub enum Transport {
     WebSocket,
     /// HTTP long-polling only (`transports: ["polling"]`).
     Polling,
+    /// No network: engine.io packets go over channels to the server in the same process
+    /// (socketioxide's test harness), for the fast inner loop. Only for clients made by
+    /// [`TestApp::client`](super::TestApp::client). The handshake has no headers or query,
+    /// only the `auth`.
+    InProcess,
 }
 
 /// Options of a connection, from [`TestClient::builder`].
@@ -63,6 +69,8 @@ pub enum Transport {
 #[must_use = "a builder does nothing until `connect`"]
 pub struct TestClientBuilder {
     authority: String,
+    /// The server itself, when the client comes from a [`TestApp`](super::TestApp).
+    server: Option<LocalServer>,
     path: String,
     namespace: String,
     auth: Option<serde_json::Value>,
@@ -201,18 +209,36 @@ impl TestClientBuilder {
         }
     }
 
+    /// Makes the builder's connections able to run in process, on `server`.
+    pub(crate) fn with_server(mut self, server: Arc<dyn Server>) -> Self {
+        self.server = Some(LocalServer(server));
+        self
+    }
+
     async fn open(self) -> Result<TestClient, TestClientError> {
-        let query = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(&self.query)
-            .finish();
-        let endpoint = Endpoint {
-            authority: self.authority,
-            path: self.path,
-            query,
+        let engine = if self.transport == Transport::InProcess {
+            let Some(LocalServer(server)) = &self.server else {
+                return Err(TestClientError::Transport(
+                    "Transport::InProcess needs a client made by TestApp::client or TestApp::client_on".to_owned(),
+                ));
+            };
+            let pipe = server
+                .connect_in_process(interned(&self.namespace), self.auth.clone())
+                .await;
+            engine::in_process(pipe)
+        } else {
+            let query = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&self.query)
+                .finish();
+            let endpoint = Endpoint {
+                authority: self.authority,
+                path: self.path,
+                query,
+            };
+            engine::open(endpoint, self.transport)
+                .await
+                .map_err(TestClientError::Transport)?
         };
-        let engine = engine::open(endpoint, self.transport)
-            .await
-            .map_err(TestClientError::Transport)?;
 
         let shared = Arc::new(Shared::default());
         tokio::spawn(drive(
@@ -221,9 +247,12 @@ impl TestClientBuilder {
             engine.incoming,
         ));
 
-        let mut connect = Packet::new(Kind::Connect, &self.namespace);
-        connect.data = self.auth.as_ref().map(ToString::to_string);
-        let _ = engine.outgoing.send(Frame::Text(connect.encode()));
+        // In process, the harness has sent the CONNECT packet.
+        if self.transport != Transport::InProcess {
+            let mut connect = Packet::new(Kind::Connect, &self.namespace);
+            connect.data = self.auth.as_ref().map(ToString::to_string);
+            let _ = engine.outgoing.send(Frame::Text(connect.encode()));
+        }
 
         let connected = shared
             .wait(
@@ -233,6 +262,9 @@ impl TestClientBuilder {
             )
             .await?;
         let id = connected.map_err(TestClientError::ConnectError)?;
+        if let (Transport::InProcess, Some(LocalServer(server))) = (self.transport, &self.server) {
+            server.mark_in_process(&self.namespace, &id);
+        }
         Ok(TestClient {
             id,
             namespace: self.namespace,
@@ -242,6 +274,29 @@ impl TestClientBuilder {
             next_ack: AtomicU64::new(0),
         })
     }
+}
+
+/// A socket.io server of a running application, for in-process clients.
+#[derive(Clone)]
+struct LocalServer(Arc<dyn Server>);
+
+impl fmt::Debug for LocalServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LocalServer")
+    }
+}
+
+/// `namespace` as a `&'static str`, which socketioxide's harness asks for: each distinct
+/// namespace of a test run is leaked once.
+fn interned(namespace: &str) -> &'static str {
+    static SEEN: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let mut seen = SEEN.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(s) = seen.iter().find(|s| **s == namespace) {
+        return s;
+    }
+    let s: &'static str = Box::leak(namespace.to_owned().into_boxed_str());
+    seen.push(s);
+    s
 }
 
 /// An asynchronous socket.io v5 client for tests, connected to one namespace.
@@ -307,6 +362,7 @@ impl TestClient {
         let authority = server.split('/').next().unwrap_or_default().to_owned();
         TestClientBuilder {
             authority,
+            server: None,
             path: "/socket.io".to_owned(),
             namespace: "/".to_owned(),
             auth: None,
@@ -328,6 +384,18 @@ impl TestClient {
         namespace: &str,
     ) -> Result<Self, TestClientError> {
         Self::builder(server).namespace(namespace).connect().await
+    }
+
+    /// The namespace the client is connected to, with its leading slash.
+    ///
+    /// ```no_run
+    /// # async fn run(addr: std::net::SocketAddr) -> Result<(), gateway_core::testing::TestClientError> {
+    /// let client = gateway_core::testing::TestClient::connect(addr, "chat").await?;
+    /// assert_eq!(client.namespace(), "/chat");
+    /// # Ok(()) }
+    /// ```
+    pub fn namespace(&self) -> &str {
+        &self.namespace
     }
 
     /// The socket's id, as the server knows it (`socket.id`).

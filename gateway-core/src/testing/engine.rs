@@ -83,11 +83,61 @@ fn handshake(packet: &str) -> Result<Handshake, String> {
         .ok_or_else(|| format!("expected an engine.io open packet, got {packet:?}"))
 }
 
+/// A session with a server in the same process: socketioxide's test harness hands engine.io
+/// packets over channels, so no socket, HTTP or WebSocket is involved. The harness has
+/// already sent the CONNECT packet.
+pub(crate) fn in_process(pipe: super::InProcessPipe) -> Engine {
+    use engineioxide::Packet;
+    let (to_server, mut from_server) = pipe;
+    let (in_tx, incoming) = mpsc::unbounded_channel();
+    let (outgoing, mut out_rx) = mpsc::unbounded_channel::<Frame>();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                frame = out_rx.recv() => {
+                    let packet = match frame {
+                        Some(Frame::Text(text)) => Packet::Message(text.into()),
+                        Some(Frame::Binary(data)) => Packet::Binary(data),
+                        // The client is gone: the server sees the transport close. What it still
+                        // sends is read for a moment (the harness panics on a closed channel).
+                        None => {
+                            let _ = to_server.send(Packet::Close).await;
+                            let drain = async { while from_server.recv().await.is_some() {} };
+                            let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+                            break;
+                        }
+                    };
+                    if to_server.send(packet).await.is_err() {
+                        let _ = in_tx.send(Incoming::Closed(None));
+                        break;
+                    }
+                }
+                packet = from_server.recv() => {
+                    let frame = match packet {
+                        Some(Packet::Message(text)) => Frame::Text(text.to_string()),
+                        Some(Packet::Binary(data)) => Frame::Binary(data),
+                        Some(Packet::Close) | None => {
+                            let _ = in_tx.send(Incoming::Closed(None));
+                            break;
+                        }
+                        Some(_) => continue,
+                    };
+                    // Keep draining the server's packets while the client lives, so that the
+                    // harness never blocks on a full channel.
+                    let _ = in_tx.send(Incoming::Frame(frame));
+                }
+            }
+        }
+    });
+    Engine { incoming, outgoing }
+}
+
 /// Opens a session over `transport`.
 pub(crate) async fn open(endpoint: Endpoint, transport: Transport) -> Result<Engine, String> {
     match transport {
         Transport::WebSocket => websocket(endpoint).await,
         Transport::Polling => polling(endpoint).await,
+        Transport::InProcess => Err("an in-process session is opened by `in_process`".to_owned()),
     }
 }
 

@@ -41,7 +41,10 @@
 mod client;
 mod engine;
 mod error;
+mod module;
 mod packet;
 
+pub(crate) use crate::app::InProcessPipe;
 pub use client::{DEFAULT_TIMEOUT, TestClient, TestClientBuilder, Transport};
 pub use error::{CloseReason, ConnectError, TestClientError};
+pub use module::{TestApp, TestingModule, TestingModuleBuilder};
