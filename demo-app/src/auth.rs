@@ -11,26 +11,18 @@ use crate::now_ms;
 /// The process's signing secret, decided once, before the providers are built.
 static SECRET: OnceLock<String> = OnceLock::new();
 
-/// Decides the signing secret from `JWT_SECRET`, once per process: its value; a start-up
-/// error when it is set but empty (an empty HMAC key would let anyone sign an admin token);
-/// when it is unset, a random secret for this process, with a warning: its tokens do not
-/// survive a restart and are refused by other nodes. There is no public default.
-pub fn init_secret() -> Result<(), BoxError> {
+/// Decides the signing secret, once per process: `secret` (the configuration's `jwt_secret`,
+/// which the configuration already refuses when empty); when there is none, a random secret
+/// for this process, with a warning: its tokens do not survive a restart and are refused by
+/// other nodes. There is no public default.
+pub fn init_secret(secret: Option<&str>) -> Result<(), BoxError> {
     if SECRET.get().is_some() {
         return Ok(());
     }
-    let secret = match std::env::var("JWT_SECRET") {
-        Ok(s) if s.trim().is_empty() => {
-            return Err(
-                "JWT_SECRET is set but empty: an empty key would let anyone sign tokens; set a secret, or unset it for a random one"
-                    .into(),
-            );
-        }
-        Ok(s) => s,
-        Err(std::env::VarError::NotUnicode(_)) => {
-            return Err("JWT_SECRET is not valid UTF-8".into());
-        }
-        Err(std::env::VarError::NotPresent) => random_secret()?,
+    let secret = match secret {
+        Some(s) if s.trim().is_empty() => return Err("the signing secret is empty".into()),
+        Some(s) => s.to_owned(),
+        None => random_secret()?,
     };
     SECRET.get_or_init(|| secret);
     Ok(())

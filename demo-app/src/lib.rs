@@ -3,16 +3,21 @@
 
 pub mod auth;
 pub mod chat;
+pub mod config;
 pub mod events;
+pub mod http;
 pub mod notifications;
 pub mod teams;
 
+use gateway_core::config::Config;
 use gateway_core::prelude::*;
 use gateway_core::{RunningApp, StartupError};
 
 pub use auth::{AuthService, JwtGuard, RolesGuard, User};
 pub use chat::{ChatGateway, ChatService};
+pub use config::DemoConfig;
 pub use events::EventsGateway;
+pub use http::Announcer;
 pub use notifications::NotificationsGateway;
 pub use teams::TeamGateway;
 
@@ -53,8 +58,29 @@ pub struct AuthModule;
 pub struct ChatModule;
 
 /// The application's root module.
-#[module(imports = [AuthModule, ChatModule, ClockModule], providers = [EventsGateway, TeamGateway, NotificationsGateway])]
+#[module(
+    imports = [AuthModule, ChatModule, ClockModule],
+    providers = [EventsGateway, TeamGateway, NotificationsGateway, Announcer, Config<DemoConfig>]
+)]
 pub struct AppModule;
+
+/// Starts the demo as configured (`demo.toml` and the environment, see [`DemoConfig`]): the
+/// signing secret, the address, the notifications port and the adapter.
+pub async fn run(config: &DemoConfig) -> Result<RunningApp, StartupError> {
+    auth::init_secret(config.jwt_secret.as_deref()).map_err(|source| {
+        StartupError::ProviderInit {
+            provider: "AuthService",
+            source,
+        }
+    })?;
+    start_with(
+        &config.host,
+        config.port,
+        config.notify_port,
+        config.redis(),
+    )
+    .await
+}
 
 /// Starts the demo on `host:port`, with the notifications gateway on `notify_port` (`0`: free
 /// ports, read them back from the [`RunningApp`]), in memory.
@@ -70,10 +96,6 @@ pub async fn start_with(
     notify_port: u16,
     redis_url: Option<&str>,
 ) -> Result<RunningApp, StartupError> {
-    auth::init_secret().map_err(|source| StartupError::ProviderInit {
-        provider: "AuthService",
-        source,
-    })?;
     let addr = format!("{host}:{port}");
     match redis_url {
         Some(url) => {
@@ -100,7 +122,10 @@ async fn listen<A: gateway_core::AppAdapter>(
     addr: &str,
     notify_port: u16,
 ) -> Result<RunningApp, StartupError> {
-    app.map_port(NOTIFY_PORT, notify_port).start(addr).await
+    app.map_port(NOTIFY_PORT, notify_port)
+        .with_routes(http::routes())
+        .start(addr)
+        .await
 }
 
 /// Milliseconds since the Unix epoch.

@@ -1,18 +1,11 @@
 //! `cargo run -p demo-app`: the demo on `HOST:PORT` (127.0.0.1:3000), notifications on
-//! `NOTIFY_PORT` (3001); with `REDIS_URL`, on the Redis adapter.
+//! `NOTIFY_PORT` (3001); with `REDIS_URL`, on the Redis adapter. Every setting can also come
+//! from `demo-app/demo.toml` (see `DemoConfig`).
 
-use demo_app::{NOTIFY_PORT, start_with};
+use demo_app::{DemoConfig, NOTIFY_PORT, run};
 use gateway_core::BoxError;
+use gateway_core::config::Config;
 use tracing_subscriber::EnvFilter;
-
-fn env_port(name: &str, default: u16) -> Result<u16, BoxError> {
-    match std::env::var(name) {
-        Ok(v) => v
-            .parse()
-            .map_err(|e| format!("{name}={v} is not a port: {e}").into()),
-        Err(_) => Ok(default),
-    }
-}
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
@@ -23,11 +16,11 @@ async fn main() -> Result<(), BoxError> {
         )
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
-    let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
-    let port = env_port("PORT", 3000)?;
-    let notify_port = env_port("NOTIFY_PORT", NOTIFY_PORT)?;
-    let redis_url = std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty());
-    let app = match start_with(&host, port, notify_port, redis_url.as_deref()).await {
+    let started = match Config::<DemoConfig>::load() {
+        Ok(config) => run(&config).await,
+        Err(e) => Err(e),
+    };
+    let app = match started {
         Ok(app) => app,
         Err(e) => {
             // Said once, readably, before main's own `Error: ...` (the Debug form).

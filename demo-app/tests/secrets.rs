@@ -26,8 +26,10 @@ fn an_empty_secret_stops_start_up() {
             run.output
         );
         assert!(
-            run.output.contains("JWT_SECRET is set but empty"),
-            "the error names the variable and the rule:\n{}",
+            run.output.contains(
+                "invalid configuration: `jwt_secret` (from environment variable JWT_SECRET) must not be empty"
+            ),
+            "the error names the key, the variable and the rule:\n{}",
             run.output
         );
         assert!(!run.output.contains("demo ready"), "{}", run.output);

@@ -279,6 +279,17 @@ pub enum StartupError {
         /// Why.
         reason: String,
     },
+    /// A configuration value is missing or invalid. Its value is never shown (it may be a
+    /// secret).
+    #[error("invalid configuration: `{key}` (from {origin}) {rule}")]
+    Config {
+        /// The key, dotted for nested ones (`redis.url`).
+        key: String,
+        /// Where its value came from: `file demo.toml`, `environment variable PORT`...
+        origin: String,
+        /// The rule it broke.
+        rule: String,
+    },
     /// A test overrides a provider or an enhancer that the module does not have.
     #[error(
         "the override of {what} replaces nothing: {what} is not a provider of {module} or of its imports, nor an enhancer bound in it"

@@ -37,6 +37,7 @@ extern crate self as gateway_core;
 
 pub mod adapter;
 mod app;
+pub mod config;
 mod di;
 mod error;
 mod gateway;
@@ -47,7 +48,7 @@ pub mod socket;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use app::{GatewayApplication, Module, RunningApp};
+pub use app::{GatewayApplication, Inject, Module, NotAProvider, RunningApp};
 pub use di::{Injectable, OnApplicationShutdown, OnModuleInit};
 pub use error::{BoxError, FieldError, HandlerError, StartupError, WsException, WsResult};
 pub use gateway::Gateway;

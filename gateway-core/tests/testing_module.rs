@@ -365,3 +365,62 @@ async fn in_process_needs_a_client_of_a_test_app() {
         .expect_err("fails");
     assert!(matches!(err, TestClientError::Transport(_)), "{err}");
 }
+
+/// A configuration, which a test sets instead of loading.
+#[derive(Deserialize, validator::Validate)]
+struct Settings {
+    #[validate(length(min = 1))]
+    motd: String,
+}
+
+impl gateway_core::config::Configuration for Settings {
+    fn sources() -> gateway_core::config::Sources {
+        gateway_core::config::Sources::new().env_prefixed("TESTING_MODULE_SETTINGS_")
+    }
+}
+
+#[injectable]
+struct MotdGateway {
+    settings: Arc<gateway_core::config::Config<Settings>>,
+}
+
+#[web_socket_gateway(namespace = "/motd")]
+impl MotdGateway {
+    #[subscribe_message("motd")]
+    fn motd(&self) -> String {
+        self.settings.motd.clone()
+    }
+}
+
+#[module(providers = [gateway_core::config::Config<Settings>, MotdGateway])]
+struct MotdModule;
+
+#[tokio::test]
+async fn configuration_values_are_set_by_the_test() -> Result<(), BoxError> {
+    // Loaded from its sources, the configuration lacks `motd`: start-up names the key.
+    let err = TestingModule::builder::<MotdModule>()
+        .compile()
+        .await
+        .err()
+        .expect("no source sets motd");
+    assert_eq!(
+        err.to_string(),
+        "invalid configuration: `motd` (from no source) is required and has no default"
+    );
+
+    let app = TestingModule::builder::<MotdModule>()
+        .config(Settings {
+            motd: "welcome".to_owned(),
+        })
+        .start()
+        .await?;
+    let client = app
+        .client("/motd")
+        .transport(Transport::InProcess)
+        .connect()
+        .await?;
+    let motd: String = client.emit_with_ack("motd", &()).await?;
+    assert_eq!(motd, "welcome");
+    app.shutdown().await;
+    Ok(())
+}

@@ -27,9 +27,13 @@ pub(crate) async fn bind(addr: SocketAddr) -> Result<TcpListener, StartupError> 
         })
 }
 
-/// The HTTP app of one socket.io server.
-pub(crate) fn router<A: Adapter>(layer: SocketIoLayer<A>, cors: Option<CorsOptions>) -> Router {
-    let router = Router::new().layer(layer);
+/// The HTTP app of one socket.io server: socket.io in front of the application's `routes`.
+pub(crate) fn router<A: Adapter>(
+    routes: Router,
+    layer: SocketIoLayer<A>,
+    cors: Option<CorsOptions>,
+) -> Router {
+    let router = routes.layer(layer);
     match cors {
         None => router,
         Some(cors) => router

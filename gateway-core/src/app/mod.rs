@@ -1,6 +1,7 @@
 //! [`GatewayApplication`]: builds the container, groups gateways into socket.io servers (one per
 //! port), runs the lifecycle hooks, listens, and shuts down gracefully.
 
+mod http;
 mod listener;
 mod module;
 mod servers;
@@ -18,6 +19,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+pub use http::{Inject, NotAProvider};
 pub use module::Module;
 #[doc(hidden)]
 pub use module::probe;
@@ -57,6 +59,8 @@ pub struct GatewayApplication<A: Adapter = LocalAdapter> {
     adapter_state: AdapterState<A>,
     ports: HashMap<u16, u16>,
     global: GlobalBindings,
+    /// The application's own HTTP routes, on the main listener.
+    routes: axum::Router,
 }
 
 /// Enhancers bound to every gateway of the application, in the order they were given.
@@ -111,6 +115,7 @@ impl<A: AppAdapter> GatewayApplication<A> {
             adapter_state,
             ports: HashMap::new(),
             global: GlobalBindings::default(),
+            routes: axum::Router::new(),
         })
     }
 
@@ -118,6 +123,25 @@ impl<A: AppAdapter> GatewayApplication<A> {
     /// port; read it back with [`RunningApp::port_addr`]).
     pub fn map_port(mut self, declared: u16, actual: u16) -> Self {
         self.ports.insert(declared, actual);
+        self
+    }
+
+    /// Serves `routes` on the main listener, beside socket.io (which keeps `/socket.io/`).
+    /// Their handlers take providers with [`Inject`]; the CORS of the gateways on the main
+    /// listener applies to them too. May be called several times: the routers are merged.
+    ///
+    /// ```no_run
+    /// # use gateway_core::prelude::*;
+    /// # #[module(providers = [])] struct AppModule;
+    /// # async fn run() -> Result<(), BoxError> {
+    /// use axum::routing::get;
+    /// let app = GatewayApplication::create::<AppModule>()
+    ///     .await?
+    ///     .with_routes(axum::Router::new().route("/health", get(|| async { "ok" })));
+    /// # Ok(()) }
+    /// ```
+    pub fn with_routes(mut self, routes: axum::Router) -> Self {
+        self.routes = self.routes.merge(routes);
         self
     }
 
@@ -214,6 +238,9 @@ impl<A: AppAdapter> GatewayApplication<A> {
             }
         }
         let pending = std::sync::Mutex::new(Vec::new());
+        let mut routes = self
+            .routes
+            .layer(axum::Extension(self.container.shared_registry()));
         let mut servers: Vec<(PortKey, SocketIo<A>, axum::Router)> = Vec::new();
         for plan in &plans {
             let root_claimed = AtomicBool::new(
@@ -235,7 +262,7 @@ impl<A: AppAdapter> GatewayApplication<A> {
             let (layer, io) = builder.build_layer();
             for g in &plan.gateways {
                 (g.def.mount)(g.instance.clone(), &io, &g.matcher, &mount)?;
-                g.server.set(io.clone(), g.matcher.clone());
+                g.server.set(io.clone(), Some(g.matcher.clone()));
                 log_gateway(plan.port, g.meta);
             }
             // socket.io always has its main namespace: a client may connect to `/` even when
@@ -247,7 +274,30 @@ impl<A: AppAdapter> GatewayApplication<A> {
                     .unwrap_or_else(|e| e.into_inner())
                     .push(("/".to_owned(), ready));
             }
-            servers.push((plan.port, io, listener::router(layer, plan.options.cors)));
+            let routes = match plan.port {
+                PortKey::Main => std::mem::take(&mut routes),
+                PortKey::Port(_) => axum::Router::new(),
+            };
+            servers.push((
+                plan.port,
+                io,
+                listener::router(routes, layer, plan.options.cors),
+            ));
+        }
+        // `#[web_socket_server]` in a provider that is not a gateway: the main listener's
+        // server (or the first one), every namespace, to emit from services and HTTP routes.
+        if let Some((_, io, _)) = servers
+            .iter()
+            .find(|(p, _, _)| *p == PortKey::Main)
+            .or(servers.first())
+        {
+            for (def, instance, _) in self.container.providers() {
+                if def.gateway.is_none()
+                    && let Some(server) = (def.ws_server)(instance)
+                {
+                    server.set(io.clone(), None);
+                }
+            }
         }
         // A remote adapter subscribes to its channels in the background: wait, so that every
         // namespace exists (and a failure is a start-up error) when `start` returns.
@@ -305,7 +355,8 @@ impl<A: AppAdapter> GatewayApplication<A> {
             }
         }
         let l = listener::bind(main).await?;
-        bound.insert(0, (None, l, main_router.unwrap_or_default()));
+        // Without a gateway on the main listener, it serves the routes alone.
+        bound.insert(0, (None, l, main_router.unwrap_or(routes)));
 
         let stop = CancellationToken::new();
         let mut tasks = JoinSet::new();

@@ -9,7 +9,9 @@ pub(crate) mod container;
 mod hooks;
 pub(crate) mod module;
 
-pub(crate) use container::{Container, Factory, Overrides};
+#[cfg(feature = "testing")]
+pub(crate) use container::Factory;
+pub(crate) use container::{Container, Overrides};
 pub use container::{Registry, Resolver};
 pub use hooks::{OnApplicationShutdown, OnModuleInit};
 pub(crate) use module::Instance;

@@ -29,13 +29,17 @@ impl<A: Adapter> ErasedIo for SocketIo<A> {
 
 struct Scope {
     io: Box<dyn ErasedIo>,
-    matcher: Matcher,
+    /// The gateway's namespace(s); `None` for a provider that is not a gateway: every
+    /// namespace of the server.
+    matcher: Option<Matcher>,
 }
 
 /// The server side of a gateway: emit to every client of its namespace, to rooms, list sockets.
 ///
 /// Put it in a gateway field marked `#[web_socket_server]`; it is set before `after_init` runs.
-/// For a pattern or regex gateway it spans every namespace the gateway serves.
+/// For a pattern or regex gateway it spans every namespace the gateway serves. In any other
+/// provider (a service, what an HTTP route injects), the field gets the main listener's server,
+/// every namespace of it: `server.of("/chat")` reaches the chat's clients.
 ///
 /// ```
 /// # use gateway_core::prelude::*;
@@ -52,7 +56,7 @@ impl WsServer {
         WsServer::default()
     }
 
-    pub(crate) fn set<A: Adapter>(&self, io: SocketIo<A>, matcher: Matcher) {
+    pub(crate) fn set<A: Adapter>(&self, io: SocketIo<A>, matcher: Option<Matcher>) {
         if self
             .0
             .set(Scope {
@@ -76,8 +80,9 @@ impl WsServer {
             return Broadcast::merge([]);
         };
         match &scope.matcher {
-            Matcher::Static(path) => Broadcast::merge(scope.io.of(path)),
-            dynamic => Broadcast::merge(
+            Some(Matcher::Static(path)) => Broadcast::merge(scope.io.of(path)),
+            None => Broadcast::merge(scope.io.namespaces().into_iter().map(|(_, b)| b)),
+            Some(dynamic) => Broadcast::merge(
                 scope
                     .io
                     .namespaces()
@@ -91,7 +96,9 @@ impl WsServer {
     /// One concrete namespace, e.g. `/teams/red` of a `/teams/{team}` gateway.
     pub fn of(&self, path: &str) -> Option<Broadcast> {
         let scope = self.0.get()?;
-        scope.matcher.matches(path)?;
+        if let Some(matcher) = &scope.matcher {
+            matcher.matches(path)?;
+        }
         scope.io.of(path)
     }
 

@@ -180,6 +180,24 @@ impl<M: Module> TestingModuleBuilder<M> {
         self
     }
 
+    /// Sets the configuration `T` to `value` instead of loading it from `T::sources()`: the
+    /// provider [`Config<T>`](crate::config::Config) is `value` for this test.
+    ///
+    /// ```no_run
+    /// # use gateway_core::prelude::*;
+    /// # use gateway_core::config::{Config, Configuration, Sources};
+    /// # #[derive(Deserialize, validator::Validate)] struct AppConfig { greeting: String }
+    /// # impl Configuration for AppConfig { fn sources() -> Sources { Sources::new() } }
+    /// # #[module(providers = [Config<AppConfig>])] struct AppModule;
+    /// # fn run() {
+    /// let builder = gateway_core::testing::TestingModule::builder::<AppModule>()
+    ///     .config(AppConfig { greeting: "hello".to_owned() });
+    /// # }
+    /// ```
+    pub fn config<T: crate::config::Configuration>(self, value: T) -> Self {
+        self.override_provider(crate::config::Config::new(value))
+    }
+
     /// Replaces guard `G` wherever it is bound (globally, on a gateway or a handler) with
     /// `with`.
     ///

@@ -1,0 +1,174 @@
+//! The demo's HTTP routes with a real HTTP client (reqwest) against the demo on 127.0.0.1:
+//! the same tokens, history and rooms as the socket.io side, and `/health` following a real
+//! Redis that is stopped under the demo.
+
+mod common;
+
+use std::time::Duration;
+
+use common::Demo;
+use gateway_core::testing::TestClient;
+use gateway_core::{BoxError, RunningApp};
+use gateway_tests::redis::RedisServer;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn demo() -> Result<(RunningApp, String), BoxError> {
+    let app = demo_app::start("127.0.0.1", 0, 0).await?;
+    let base = format!("http://{}", app.addr());
+    Ok((app, base))
+}
+
+async fn login(http: &reqwest::Client, base: &str, name: &str) -> Result<String, BoxError> {
+    let res = http
+        .post(format!("{base}/auth/login"))
+        .json(&json!({ "name": name }))
+        .send()
+        .await?;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await?;
+    Ok(body["token"].as_str().ok_or("{token}")?.to_owned())
+}
+
+#[tokio::test]
+async fn health_is_ok_in_memory() -> Result<(), BoxError> {
+    let (app, base) = demo().await?;
+    let res = reqwest::get(format!("{base}/health")).await?;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.json::<Value>().await?,
+        json!({ "status": "ok", "redis": "off" })
+    );
+    app.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_http_login_opens_the_chat_and_an_invalid_name_is_a_400() -> Result<(), BoxError> {
+    let (app, base) = demo().await?;
+    let http = reqwest::Client::new();
+    let token = login(&http, &base, "ada").await?;
+    let chat = TestClient::builder(app.addr())
+        .namespace("/chat")
+        .auth(json!({ "token": token }))
+        .connect()
+        .await?;
+    chat.expect::<Value>("welcome").await?;
+
+    let res = http
+        .post(format!("{base}/auth/login"))
+        .json(&json!({ "name": "" }))
+        .send()
+        .await?;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await?;
+    assert_eq!(body["message"], "Validation failed");
+    assert_eq!(body["errors"][0]["field"], "name");
+    app.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn history_over_http_is_the_sockets_and_needs_a_token() -> Result<(), BoxError> {
+    let (app, base) = demo().await?;
+    let http = reqwest::Client::new();
+    let token = login(&http, &base, "ada").await?;
+    let chat = TestClient::builder(app.addr())
+        .namespace("/chat")
+        .auth(json!({ "token": token }))
+        .connect()
+        .await?;
+    chat.emit("join", &json!({ "roomId": "r1" })).await?;
+    chat.expect::<String>("joined").await?;
+    let _: Value = chat
+        .emit_with_ack("chat/send", &json!({ "roomId": "r1", "message": "hello" }))
+        .await?;
+    let over_socket: Value = chat
+        .emit_with_ack("history", &json!({ "roomId": "r1" }))
+        .await?;
+
+    let url = format!("{base}/rooms/r1/history");
+    let res = http.get(&url).bearer_auth(&token).send().await?;
+    assert_eq!(res.status(), StatusCode::OK);
+    let over_http: Value = res.json().await?;
+    assert_eq!(over_http, over_socket);
+    assert_eq!(over_http[0]["message"], "hello");
+
+    for bad in [None, Some("not-a-token")] {
+        let req = http.get(&url);
+        let req = match bad {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        assert_eq!(req.send().await?.status(), StatusCode::UNAUTHORIZED);
+    }
+    app.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_admin_announces_into_a_room() -> Result<(), BoxError> {
+    let (app, base) = demo().await?;
+    let http = reqwest::Client::new();
+    let user = login(&http, &base, "bob").await?;
+    let admin = login(&http, &base, "admin").await?;
+    let in_room = TestClient::builder(app.addr())
+        .namespace("/chat")
+        .auth(json!({ "token": user }))
+        .connect()
+        .await?;
+    in_room.emit("join", &json!({ "roomId": "r1" })).await?;
+    in_room.expect::<String>("joined").await?;
+
+    let url = format!("{base}/rooms/r1/announce");
+    let body = json!({ "message": "maintenance at noon" });
+    let res = http.post(&url).json(&body).send().await?;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = http
+        .post(&url)
+        .bearer_auth(&user)
+        .json(&body)
+        .send()
+        .await?;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    in_room
+        .expect_none("announcement", Duration::from_millis(100))
+        .await?;
+
+    let res = http
+        .post(&url)
+        .bearer_auth(&admin)
+        .json(&body)
+        .send()
+        .await?;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let announcement: Value = in_room.expect("announcement").await?;
+    assert_eq!(
+        announcement,
+        json!({ "roomId": "r1", "message": "maintenance at noon", "from": "admin" })
+    );
+    app.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn health_follows_redis() -> Result<(), BoxError> {
+    let mut redis = RedisServer::start();
+    let url = redis.url();
+    let mut demo = Demo::start(&[("REDIS_URL", url.as_str())]);
+    assert!(demo.log.iter().any(|l| l.contains("RedisAdapter")), "on Redis");
+    let health = format!("http://{}/health", demo.addr);
+
+    let res = reqwest::get(&health).await?;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await?["redis"], "up");
+
+    redis.stop();
+    let res = reqwest::get(&health).await?;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.json::<Value>().await?["redis"], "down");
+    // SIGTERM with Redis down: it still exits cleanly (the Redis driver does not hold it).
+    let stopped = tokio::task::spawn_blocking(move || demo.stop_with("TERM")).await?;
+    assert!(stopped.success());
+    Ok(())
+}
