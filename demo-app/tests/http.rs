@@ -156,7 +156,10 @@ async fn health_follows_redis() -> Result<(), BoxError> {
     let mut redis = RedisServer::start();
     let url = redis.url();
     let mut demo = Demo::start(&[("REDIS_URL", url.as_str())]);
-    assert!(demo.log.iter().any(|l| l.contains("RedisAdapter")), "on Redis");
+    assert!(
+        demo.log.iter().any(|l| l.contains("RedisAdapter")),
+        "on Redis"
+    );
     let health = format!("http://{}/health", demo.addr);
 
     let res = reqwest::get(&health).await?;

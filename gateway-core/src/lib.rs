@@ -48,8 +48,8 @@ pub mod socket;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use app::{GatewayApplication, Inject, Module, NotAProvider, RunningApp};
-pub use di::{Injectable, OnApplicationShutdown, OnModuleInit};
+pub use app::{ApplicationBuilder, GatewayApplication, Inject, Module, NotAProvider, RunningApp};
+pub use di::{Dep, Deps, Injectable, OnApplicationShutdown, OnModuleInit};
 pub use error::{BoxError, FieldError, HandlerError, StartupError, WsException, WsResult};
 pub use gateway::Gateway;
 pub use gateway_macros::{

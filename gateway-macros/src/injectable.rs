@@ -13,6 +13,8 @@ enum FieldKind {
     Server,
     /// `Arc<T>`: the provider `T`.
     Inject(Box<Type>),
+    /// `Option<Arc<T>>`: the provider `T` if one is visible.
+    Optional(Box<Type>),
     /// Anything else: `Default::default()`.
     Default,
 }
@@ -29,9 +31,13 @@ fn parse_fields(item: &mut ItemStruct) -> Vec<FieldKind> {
             if field.attrs.len() != before {
                 FieldKind::Server
             } else {
-                arc_inner(&field.ty)
-                    .cloned()
-                    .map_or(FieldKind::Default, |t| FieldKind::Inject(Box::new(t)))
+                if let Some(t) = arc_inner(&field.ty) {
+                    FieldKind::Inject(Box::new(t.clone()))
+                } else if let Some(t) = option_inner(&field.ty).and_then(arc_inner) {
+                    FieldKind::Optional(Box::new(t.clone()))
+                } else {
+                    FieldKind::Default
+                }
             }
         })
         .collect()
@@ -95,9 +101,20 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                     quote_spanned!(inner.span()=> ::gateway_core::__private::Dependency {
                         key: ::gateway_core::__private::TypeKey::of::<#inner>(),
                         field: #name,
+                        optional: false,
                     }),
                 );
                 quote_spanned!(inner.span()=> __resolver.get::<#inner>()?)
+            }
+            FieldKind::Optional(inner) => {
+                deps.push(
+                    quote_spanned!(inner.span()=> ::gateway_core::__private::Dependency {
+                        key: ::gateway_core::__private::TypeKey::of::<#inner>(),
+                        field: #name,
+                        optional: true,
+                    }),
+                );
+                quote_spanned!(inner.span()=> __resolver.get_optional::<#inner>())
             }
             FieldKind::Default => {
                 quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default())
@@ -141,9 +158,19 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// `T` when `ty` is `Arc<T>` (any path ending in `Arc`).
 fn arc_inner(ty: &Type) -> Option<&Type> {
+    generic_inner(ty, "Arc")
+}
+
+/// `T` when `ty` is `Option<T>` (any path ending in `Option`).
+fn option_inner(ty: &Type) -> Option<&Type> {
+    generic_inner(ty, "Option")
+}
+
+/// `T` when `ty` is `Name<T>`.
+fn generic_inner<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
     let Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
-    if last.ident != "Arc" {
+    if last.ident != name {
         return None;
     }
     let syn::PathArguments::AngleBracketed(args) = &last.arguments else {

@@ -51,8 +51,9 @@ pub fn connected_socket(_args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Makes a struct a provider that the container builds and injects: NestJS's `@Injectable`.
 ///
-/// `Arc<T>` fields are injected by type; a `#[web_socket_server]` field gets the gateway's
-/// `WsServer`; other fields start as `Default::default()`.
+/// `Arc<T>` fields are injected by type; `Option<Arc<T>>` fields too, with `None` when no
+/// visible provider gives `T` (NestJS's `@Optional()`); a `#[web_socket_server]` field gets the
+/// gateway's `WsServer`; other fields start as `Default::default()`.
 #[proc_macro_attribute]
 pub fn injectable(args: TokenStream, item: TokenStream) -> TokenStream {
     injectable::expand(args.into(), item.into()).into()

@@ -9,7 +9,7 @@ impl ::gateway_core::Injectable for ChatGateway {
         ::std::vec![
             ::gateway_core::__private::Dependency { key :
             ::gateway_core::__private::TypeKey::of:: < ChatService > (), field : "chat",
-            }
+            optional : false, }
         ]
     }
     fn construct(

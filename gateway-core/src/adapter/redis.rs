@@ -363,9 +363,21 @@ impl GatewayApplication<RedisAdapter> {
     /// rooms and broadcasts span every node on that Redis. Fails at once, naming the URL
     /// (without its password), when Redis cannot be reached.
     pub async fn create_with_redis<M: Module>(url: &str) -> Result<Self, StartupError> {
+        GatewayApplication::builder::<M>()
+            .create_with_redis(url)
+            .await
+    }
+}
+
+impl<M: Module> crate::ApplicationBuilder<M> {
+    /// [`GatewayApplication::create_with_redis`], with the providers given to the builder.
+    pub async fn create_with_redis(
+        self,
+        url: &str,
+    ) -> Result<GatewayApplication<RedisAdapter>, StartupError> {
         let driver = ResilientDriver::connect(url).await?;
         tracing::info!(target: "RedisAdapter", url = %driver.url(), "connected");
-        Self::create_with_adapter_factory::<M>(move |server| {
+        self.create_with_adapter_factory::<RedisAdapter>(move |server| {
             RedisAdapterCtr::new_with_driver(driver.clone(), server_config(server))
         })
         .await

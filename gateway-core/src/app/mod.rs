@@ -25,7 +25,7 @@ pub use module::Module;
 pub use module::probe;
 
 use crate::AppAdapter;
-use crate::di::{Container, Injectable, Overrides, Registry};
+use crate::di::{Container, Deps, Injectable, Overrides, Provided, Registry};
 use crate::error::{BoxError, StartupError};
 use crate::gateway::{GatewayDef, MountContext};
 use crate::pipeline::{
@@ -76,6 +76,79 @@ impl GatewayApplication<LocalAdapter> {
     pub async fn create<M: Module>() -> Result<Self, StartupError> {
         Self::create_with_adapter::<M>(()).await
     }
+
+    /// An application of module `M` with providers of its own beside the modules' (values made
+    /// in `main`, asynchronous factories), then [`create`](ApplicationBuilder::create).
+    ///
+    /// ```no_run
+    /// # use gateway_core::prelude::*;
+    /// # use std::sync::Arc;
+    /// # #[module(providers = [])] struct AppModule;
+    /// struct Pool;
+    /// struct Settings { url: String }
+    /// # async fn run() -> Result<(), BoxError> {
+    /// let app = GatewayApplication::builder::<AppModule>()
+    ///     .provide(Settings { url: "postgres://db".to_owned() })
+    ///     .provide_with(|(settings,): (Arc<Settings>,)| async move {
+    ///         let _ = &settings.url; // connect...
+    ///         Ok(Pool)
+    ///     })
+    ///     .create()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn builder<M: Module>() -> ApplicationBuilder<M> {
+        ApplicationBuilder {
+            provided: Vec::new(),
+            module: std::marker::PhantomData,
+        }
+    }
+}
+
+/// An application being given providers of its own before its modules are built: see
+/// [`GatewayApplication::builder`].
+#[must_use = "a builder does nothing until `create`"]
+pub struct ApplicationBuilder<M> {
+    provided: Vec<Provided>,
+    module: std::marker::PhantomData<fn() -> M>,
+}
+
+impl<M: Module> ApplicationBuilder<M> {
+    /// Provides `value` as the singleton of its type, injectable as `Arc<T>` in every module
+    /// (NestJS's `useValue`). `T` need not be `#[injectable]`: a client of another crate works.
+    pub fn provide<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.provided.push(Provided::value(value));
+        self
+    }
+
+    /// Provides the `T` that `factory` makes, awaited at start-up once its dependencies are
+    /// built (NestJS's `useFactory` with `inject`): the factory takes a tuple of `Arc<D>`
+    /// (and `Option<Arc<D>>` for optional ones) of providers of any module. Its error stops
+    /// start-up, naming `T`.
+    pub fn provide_with<T, D, F, Fut>(mut self, factory: F) -> Self
+    where
+        T: Send + Sync + 'static,
+        D: Deps,
+        F: FnOnce(D) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<T, BoxError>> + Send + 'static,
+    {
+        self.provided.push(Provided::factory(factory));
+        self
+    }
+
+    /// Builds the providers, on the in-memory adapter.
+    pub async fn create(self) -> Result<GatewayApplication, StartupError> {
+        GatewayApplication::build::<M>(Arc::new(|_| ()), self.provided, Overrides::default()).await
+    }
+
+    /// Builds the providers, on adapter `A` whose state `make` creates for each socket.io
+    /// server (see [`GatewayApplication::create_with_adapter_factory`]).
+    pub async fn create_with_adapter_factory<A: AppAdapter>(
+        self,
+        make: impl Fn(&str) -> A::State + Send + Sync + 'static,
+    ) -> Result<GatewayApplication<A>, StartupError> {
+        GatewayApplication::build::<M>(Arc::new(make), self.provided, Overrides::default()).await
+    }
 }
 
 pub(crate) type AdapterState<A> =
@@ -98,15 +171,17 @@ impl<A: AppAdapter> GatewayApplication<A> {
     pub async fn create_with_adapter_factory<M: Module>(
         make: impl Fn(&str) -> A::State + Send + Sync + 'static,
     ) -> Result<Self, StartupError> {
-        Self::build::<M>(Arc::new(make), Overrides::default())
+        Self::build::<M>(Arc::new(make), Vec::new(), Overrides::default()).await
     }
 
-    /// Builds the providers of `M`, some of them replaced (by tests).
-    pub(crate) fn build<M: Module>(
+    /// Builds the providers of `M` and the `provided` ones, some of them replaced (by tests).
+    pub(crate) async fn build<M: Module>(
         adapter_state: AdapterState<A>,
+        provided: Vec<Provided>,
         overrides: Overrides,
     ) -> Result<Self, StartupError> {
-        let container = Container::build_with(M::definition::<A>(), overrides)?;
+        let provided = provided.into_iter().map(Into::into).collect();
+        let container = Container::build_with(M::definition::<A>(), provided, overrides).await?;
         let module = crate::di::TypeKey::of::<M>().name;
         tracing::info!(target: "InstanceLoader", "{module} dependencies initialized");
         Ok(GatewayApplication {

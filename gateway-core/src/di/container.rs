@@ -6,7 +6,7 @@ use std::any::TypeId;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use super::module::{Injectable, Instance, ModuleDef, ProviderDef, TypeKey};
+use super::module::{Construct, Injectable, Instance, ModuleDef, ProviderDef, TypeKey};
 use crate::error::{BoxError, StartupError};
 
 /// Gives a provider under construction its dependencies (built before it).
@@ -15,9 +15,32 @@ pub struct Resolver<'a> {
     wanted_by: &'static str,
 }
 
-impl Resolver<'_> {
-    /// The singleton of `T`.
+impl<'a> Resolver<'a> {
+    pub(crate) fn new(built: &'a HashMap<TypeId, Instance>, wanted_by: &'static str) -> Self {
+        Resolver { built, wanted_by }
+    }
+
+    /// The singleton of `T`, if one was built (an optional dependency).
+    pub fn get_optional<T: Injectable>(&self) -> Option<Arc<T>> {
+        self.any_optional::<T>()
+    }
+
+    /// The singleton of `T`. `T: Injectable` keeps `#[injectable]` fields checked at compile
+    /// time: an `Arc<T>` field of a type that is no provider does not compile.
     pub fn get<T: Injectable>(&self) -> Result<Arc<T>, StartupError> {
+        self.any::<T>()
+    }
+
+    /// [`get_optional`](Self::get_optional) for any type (factories' dependencies may be
+    /// values of other crates' types).
+    pub(crate) fn any_optional<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.built
+            .get(&TypeId::of::<T>())
+            .and_then(|i| i.clone().downcast::<T>().ok())
+    }
+
+    /// [`get`](Self::get) for any type.
+    pub(crate) fn any<T: Send + Sync + 'static>(&self) -> Result<Arc<T>, StartupError> {
         let key = TypeKey::of::<T>();
         self.built
             .get(&key.id)
@@ -149,24 +172,62 @@ pub struct Container<G> {
 impl<G> Container<G> {
     /// Builds every provider reachable from the root module.
     #[cfg(test)]
-    pub fn build(root: ModuleDef<G>) -> Result<Self, StartupError> {
-        Self::build_with(root, Overrides::default())
+    pub async fn build(root: ModuleDef<G>) -> Result<Self, StartupError> {
+        Self::build_with(root, Vec::new(), Overrides::default()).await
     }
 
-    /// [`build`](Self::build), with some providers and enhancers replaced.
-    pub(crate) fn build_with(
+    /// Builds every provider reachable from the root module, and the `provided` ones (values
+    /// and factories the application gives, visible to every module), with some providers
+    /// and enhancers replaced. First a plan (visibility, cycles, order), then the
+    /// construction in that order, awaiting the asynchronous factories.
+    pub(crate) async fn build_with(
         root: ModuleDef<G>,
-        overrides: Overrides,
+        provided: Vec<ProviderDef<G>>,
+        mut overrides: Overrides,
     ) -> Result<Self, StartupError> {
         let root_name = root.key.name;
         let mut nodes: Vec<ModuleNode<G>> = Vec::new();
         let mut index: HashMap<TypeId, usize> = HashMap::new();
         flatten(root, String::new(), &mut nodes, &mut index);
+        // The application's own providers: a module every other one sees.
+        let global = nodes.len();
+        let global_ids: HashSet<TypeId> = provided.iter().map(|p| p.key.id).collect();
+        nodes.push(ModuleNode {
+            key: TypeKey {
+                id: TypeId::of::<Overrides>(),
+                name: "the application",
+            },
+            path: "the application's providers".to_owned(),
+            imports: Vec::new(),
+            exports: Vec::new(),
+            providers: provided,
+        });
+
+        // A replaced provider is built by its replacement, without its own dependencies.
+        for node in &mut nodes {
+            for def in &mut node.providers {
+                if let Some((_, factory)) = overrides.providers.remove(&def.key.id) {
+                    def.dependencies = Vec::new;
+                    def.construct = Construct::Replaced(factory);
+                }
+            }
+        }
+        // Every provider was seen, so what is left replaces nothing.
+        if let Some((key, _)) = overrides
+            .providers
+            .into_values()
+            .min_by_key(|(key, _)| key.name)
+        {
+            return Err(StartupError::UnknownOverride {
+                what: key.name,
+                module: root_name,
+            });
+        }
 
         // What each module exports: its own providers, or what its imports export (re-export).
         let mut exported: Vec<HashSet<TypeId>> = vec![HashSet::new(); nodes.len()];
         // Imports come after their importer in `nodes`, so resolve from the back.
-        for m in (0..nodes.len()).rev() {
+        for m in (0..global).rev() {
             let node = &nodes[m];
             for export in &node.exports {
                 let own = node.providers.iter().any(|p| p.key.id == export.id);
@@ -184,50 +245,44 @@ impl<G> Container<G> {
             }
         }
 
-        // Which module owns each provider type (the first that lists it).
+        // Which module owns each provider type (the first that lists it; the application's
+        // own providers win, as they are given to replace nothing but to add).
         let mut owner: HashMap<TypeId, (usize, usize)> = HashMap::new();
-        for (m, node) in nodes.iter().enumerate() {
+        for (p, def) in nodes[global].providers.iter().enumerate() {
+            owner.insert(def.key.id, (global, p));
+        }
+        for (m, node) in nodes.iter().enumerate().take(global) {
             for (p, def) in node.providers.iter().enumerate() {
                 owner.entry(def.key.id).or_insert((m, p));
             }
         }
-        let visible: Vec<HashSet<TypeId>> = nodes
+        let mut visible: Vec<HashSet<TypeId>> = nodes
             .iter()
             .map(|node| {
                 let mut v: HashSet<TypeId> = node.providers.iter().map(|p| p.key.id).collect();
                 for &i in &node.imports {
                     v.extend(exported[i].iter().copied());
                 }
+                v.extend(global_ids.iter().copied());
                 v
             })
             .collect();
+        // The application's own factories may use the provider of any module.
+        visible[global] = owner.keys().copied().collect();
 
-        let mut state = Build {
+        let mut plan = Plan {
             nodes: &nodes,
             owner: &owner,
             visible: &visible,
-            built: HashMap::new(),
+            planned: HashSet::new(),
             order: Vec::new(),
-            replaced: overrides.providers,
         };
         let mut roots: Vec<(usize, usize)> = owner.values().copied().collect();
         roots.sort();
         for (m, p) in roots {
-            state.build(m, p, &mut Vec::new())?;
+            plan.visit(m, p, &mut Vec::new())?;
         }
-        let Build {
-            built,
-            order,
-            replaced,
-            ..
-        } = state;
-        // Every provider was built, so what is left replaces nothing.
-        if let Some((key, _)) = replaced.into_values().min_by_key(|(key, _)| key.name) {
-            return Err(StartupError::UnknownOverride {
-                what: key.name,
-                module: root_name,
-            });
-        }
+        let order = plan.order;
 
         let mut defs: HashMap<(usize, usize), ProviderDef<G>> = HashMap::new();
         let names: Vec<&'static str> = nodes.iter().map(|n| n.key.name).collect();
@@ -236,14 +291,17 @@ impl<G> Container<G> {
                 defs.insert((m, p), def);
             }
         }
-        let providers = order
-            .into_iter()
-            .filter_map(|(m, p)| {
-                let def = defs.remove(&(m, p))?;
-                let instance = built.get(&def.key.id)?.clone();
-                Some((def, instance, names[m]))
-            })
-            .collect();
+        let mut built: HashMap<TypeId, Instance> = HashMap::new();
+        let mut providers = Vec::with_capacity(order.len());
+        for (m, p) in order {
+            let Some(mut def) = defs.remove(&(m, p)) else {
+                continue;
+            };
+            let construct = std::mem::replace(&mut def.construct, Construct::Taken);
+            let instance = construct.run(def.key.name, &built).await?;
+            built.insert(def.key.id, instance.clone());
+            providers.push((def, instance, names[m]));
+        }
         let registry = Registry {
             instances: built,
             unlisted: Mutex::default(),
@@ -309,29 +367,20 @@ fn flatten<G>(
     me
 }
 
-struct Build<'a, G> {
+/// The order in which to build the providers: dependencies first, each once, checked for
+/// visibility and cycles.
+struct Plan<'a, G> {
     nodes: &'a [ModuleNode<G>],
     owner: &'a HashMap<TypeId, (usize, usize)>,
     visible: &'a [HashSet<TypeId>],
-    built: HashMap<TypeId, Instance>,
+    planned: HashSet<TypeId>,
     order: Vec<(usize, usize)>,
-    /// Providers a test replaces: built from the factory, without their own dependencies.
-    replaced: HashMap<TypeId, (TypeKey, Factory)>,
 }
 
-impl<G> Build<'_, G> {
-    fn build(&mut self, m: usize, p: usize, stack: &mut Vec<TypeKey>) -> Result<(), StartupError> {
+impl<G> Plan<'_, G> {
+    fn visit(&mut self, m: usize, p: usize, stack: &mut Vec<TypeKey>) -> Result<(), StartupError> {
         let def = &self.nodes[m].providers[p];
-        if self.built.contains_key(&def.key.id) {
-            return Ok(());
-        }
-        if let Some((_, factory)) = self.replaced.remove(&def.key.id) {
-            let instance = factory().map_err(|source| StartupError::ProviderInit {
-                provider: def.key.name,
-                source,
-            })?;
-            self.built.insert(def.key.id, instance);
-            self.order.push((m, p));
+        if self.planned.contains(&def.key.id) {
             return Ok(());
         }
         if let Some(pos) = stack.iter().position(|k| k.id == def.key.id) {
@@ -349,6 +398,9 @@ impl<G> Build<'_, G> {
                 .then(|| self.owner.get(&dep.key.id))
                 .flatten();
             let Some(&(dm, dp)) = found else {
+                if dep.optional {
+                    continue;
+                }
                 return Err(StartupError::MissingProvider {
                     provider: def.key.name,
                     dependency: dep.key.name,
@@ -358,14 +410,10 @@ impl<G> Build<'_, G> {
                     path: node.path.clone(),
                 });
             };
-            self.build(dm, dp, stack)?;
+            self.visit(dm, dp, stack)?;
         }
         stack.pop();
-        let instance = (def.construct)(&Resolver {
-            built: &self.built,
-            wanted_by: def.key.name,
-        })?;
-        self.built.insert(def.key.id, instance);
+        self.planned.insert(def.key.id);
         self.order.push((m, p));
         Ok(())
     }
@@ -398,7 +446,10 @@ mod tests {
     }
 
     fn build<M: Module>() -> Result<Container<GatewayDef<LocalAdapter>>, StartupError> {
-        Container::build(M::definition::<LocalAdapter>())
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(Container::build(M::definition::<LocalAdapter>()))
     }
 
     #[module(providers = [Service, Repo, Config])]

@@ -6,6 +6,7 @@
 //! nothing of gateways: the application attaches them to the providers it mounts.
 
 pub(crate) mod container;
+mod deps;
 mod hooks;
 pub(crate) mod module;
 
@@ -13,6 +14,7 @@ pub(crate) mod module;
 pub(crate) use container::Factory;
 pub(crate) use container::{Container, Overrides};
 pub use container::{Registry, Resolver};
+pub use deps::{Dep, Deps};
 pub use hooks::{OnApplicationShutdown, OnModuleInit};
-pub(crate) use module::Instance;
 pub use module::{Dependency, Injectable, ModuleDef, ProviderDef, TypeKey};
+pub(crate) use module::{Instance, Provided};

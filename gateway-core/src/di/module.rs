@@ -37,11 +37,14 @@ pub struct Dependency {
     pub key: TypeKey,
     /// The field's name.
     pub field: &'static str,
+    /// `Option<Arc<T>>`: `None` when no visible provider gives `T`, instead of an error.
+    pub optional: bool,
 }
 
 /// A provider that the container can build: implemented by `#[injectable]`.
 ///
-/// Fields of type `Arc<T>` are injected (`T` must be a provider visible in the module); a field
+/// Fields of type `Arc<T>` are injected (`T` must be a provider visible in the module), and
+/// `Option<Arc<T>>` ones when `T` is (else `None`); a field
 /// marked `#[web_socket_server]` gets the gateway's [`WsServer`]; other fields start as
 /// `Default::default()`.
 #[diagnostic::on_unimplemented(
@@ -76,12 +79,110 @@ pub struct ModuleDef<G> {
 pub(crate) type Instance = Arc<dyn Any + Send + Sync>;
 pub(crate) type Hook = fn(Instance) -> BoxFuture<'static, Result<(), BoxError>>;
 
+/// Starts an asynchronous factory from the providers built before it.
+pub(crate) type AsyncFactory = Box<
+    dyn FnOnce(
+            &Resolver<'_>,
+        ) -> Result<BoxFuture<'static, Result<Instance, BoxError>>, StartupError>
+        + Send,
+>;
+
+/// How the container makes a provider.
+pub(crate) enum Construct {
+    /// `#[injectable]`: from its fields.
+    Sync(fn(&Resolver<'_>) -> Result<Instance, StartupError>),
+    /// A value the application gives.
+    Value(Instance),
+    /// An asynchronous factory the application gives, with dependencies.
+    Async(AsyncFactory),
+    /// A test's replacement.
+    Replaced(super::container::Factory),
+    /// Already run (the definition is kept for its hooks).
+    Taken,
+}
+
+impl Construct {
+    /// Makes the instance; `built` holds every provider planned before it.
+    pub(crate) async fn run(
+        self,
+        name: &'static str,
+        built: &std::collections::HashMap<std::any::TypeId, Instance>,
+    ) -> Result<Instance, StartupError> {
+        let failed = |source: BoxError| StartupError::ProviderInit {
+            provider: name,
+            source,
+        };
+        let resolver = Resolver::new(built, name);
+        match self {
+            Construct::Sync(construct) => construct(&resolver),
+            Construct::Value(instance) => Ok(instance),
+            Construct::Async(factory) => factory(&resolver)?.await.map_err(failed),
+            Construct::Replaced(factory) => factory().map_err(failed),
+            Construct::Taken => Err(failed("built twice".into())),
+        }
+    }
+}
+/// A provider the application gives itself, beside its modules: a value, or an asynchronous
+/// factory with dependencies. Visible to every module.
+pub(crate) struct Provided {
+    key: TypeKey,
+    dependencies: fn() -> Vec<Dependency>,
+    construct: Construct,
+}
+
+impl Provided {
+    /// A provider that is `value`.
+    pub(crate) fn value<T: Send + Sync + 'static>(value: T) -> Self {
+        Provided {
+            key: TypeKey::of::<T>(),
+            dependencies: Vec::new,
+            construct: Construct::Value(Arc::new(value)),
+        }
+    }
+
+    /// A provider made by an asynchronous factory from the providers in `D`.
+    pub(crate) fn factory<T, D, F, Fut>(factory: F) -> Self
+    where
+        T: Send + Sync + 'static,
+        D: super::Deps,
+        F: FnOnce(D) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<T, BoxError>> + Send + 'static,
+    {
+        Provided {
+            key: TypeKey::of::<T>(),
+            dependencies: D::dependencies,
+            construct: Construct::Async(Box::new(move |r: &Resolver<'_>| {
+                let deps = D::resolve(r)?;
+                let made = factory(deps);
+                Ok(
+                    Box::pin(async move { made.await.map(|t| Arc::new(t) as Instance) })
+                        as BoxFuture<'static, _>,
+                )
+            })),
+        }
+    }
+}
+
+impl<G> From<Provided> for ProviderDef<G> {
+    fn from(p: Provided) -> Self {
+        ProviderDef {
+            key: p.key,
+            dependencies: p.dependencies,
+            construct: p.construct,
+            ws_server: |_| None,
+            gateway: None,
+            on_module_init: None,
+            on_application_shutdown: None,
+        }
+    }
+}
+
 /// One provider of a module, with what its type turned out to be (gateway, hooks).
 pub struct ProviderDef<G> {
     /// The provider's type.
     pub key: TypeKey,
     pub(crate) dependencies: fn() -> Vec<Dependency>,
-    pub(crate) construct: fn(&Resolver<'_>) -> Result<Instance, StartupError>,
+    pub(crate) construct: Construct,
     pub(crate) ws_server: fn(&Instance) -> Option<WsServer>,
     pub(crate) gateway: Option<G>,
     pub(crate) on_module_init: Option<Hook>,
@@ -94,7 +195,7 @@ impl<G> ProviderDef<G> {
         ProviderDef {
             key: TypeKey::of::<P>(),
             dependencies: P::dependencies,
-            construct: |r| P::construct(r).map(|p| Arc::new(p) as Instance),
+            construct: Construct::Sync(|r| P::construct(r).map(|p| Arc::new(p) as Instance)),
             ws_server: |i| i.downcast_ref::<P>().and_then(|p| p.ws_server().cloned()),
             gateway: None,
             on_module_init: None,

@@ -348,7 +348,8 @@ impl<M: Module> TestingModuleBuilder<M> {
     /// # Ok(()) }
     /// ```
     pub async fn compile(self) -> Result<TestingModule, StartupError> {
-        let app = GatewayApplication::build::<M>(Arc::new(|_| ()), self.overrides)?;
+        let app =
+            GatewayApplication::build::<M>(Arc::new(|_| ()), Vec::new(), self.overrides).await?;
         Ok(TestingModule {
             app,
             configure: self.configure,
