@@ -1,17 +1,22 @@
 //! One HTTP listener per port: socketioxide's layer behind CORS (tower-http) and an Origin check
-//! that refuses disallowed browsers on both the polling and the websocket handshake.
+//! that refuses disallowed browsers on both the polling and the websocket handshake, and in
+//! front of it all, [`CompactHead`], which keeps what a session stores of its request small.
 
+use std::fmt::Write as _;
 use std::net::SocketAddr;
+use std::task::{Context, Poll};
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::serve::ListenerExt;
-use http::{HeaderValue, Method, StatusCode, header};
+use http::{HeaderValue, Method, StatusCode, Uri, header};
 use socketioxide::adapter::Adapter;
 use socketioxide::layer::SocketIoLayer;
 use tokio::net::TcpListener;
+use tower::{Layer, Service};
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use crate::error::StartupError;
@@ -34,13 +39,104 @@ pub(crate) fn router<A: Adapter>(
     cors: Option<CorsOptions>,
 ) -> Router {
     let router = routes.layer(layer);
-    match cors {
+    let router = match cors {
         None => router,
         Some(cors) => router
             .layer(axum::middleware::from_fn(
                 move |req: Request, next: Next| refuse_origin(cors.origins, req, next),
             ))
             .layer(cors_layer(&cors)),
+    };
+    router.layer(CompactHead)
+}
+
+/// Copies the URI and the header values of a request that opens an engine.io session into one
+/// buffer of their own size.
+///
+/// engineioxide keeps each session's request head (`Socket::req_parts`) for the session's life,
+/// and hyper hands over the URI and header values as slices of its connection's read buffer,
+/// so the session would keep that whole buffer alive: 16 KiB per connection (hyper reserves
+/// 8 KiB and doubles it), most of an idle websocket's memory. With the copy, the buffer is freed
+/// once the websocket has read what followed the upgrade request.
+#[derive(Debug, Clone, Copy)]
+struct CompactHead;
+
+impl<S> Layer<S> for CompactHead {
+    type Service = Compacted<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Compacted(inner)
+    }
+}
+
+/// The service of [`CompactHead`].
+#[derive(Debug, Clone)]
+struct Compacted<S>(S);
+
+impl<S, B> Service<http::Request<B>> for Compacted<S>
+where
+    S: Service<http::Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: http::Request<B>) -> Self::Future {
+        if opens_session(req.uri()) {
+            let (mut parts, body) = req.into_parts();
+            compact(&mut parts);
+            req = http::Request::from_parts(parts, body);
+        }
+        self.0.call(req)
+    }
+}
+
+/// Counts the bytes written.
+struct Count(usize);
+
+impl std::fmt::Write for Count {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0 += s.len();
+        Ok(())
+    }
+}
+
+/// An engine.io request without a session id: the handshake of a new session (polling or
+/// websocket), whose head engineioxide keeps.
+fn opens_session(uri: &Uri) -> bool {
+    uri.query()
+        .is_some_and(|q| q.contains("EIO=") && !q.contains("sid="))
+}
+
+/// Moves the URI and the header values of `parts` into one buffer of their own. Anything that
+/// does not parse back the same way is left as it was.
+fn compact(parts: &mut http::request::Parts) {
+    let mut uri_len = Count(0);
+    // Counting and writing into a vector cannot fail.
+    let _ = write!(uri_len, "{}", parts.uri);
+    let len = uri_len.0 + parts.headers.values().map(|v| v.len()).sum::<usize>();
+    let mut buf = Vec::with_capacity(len);
+    let _ = std::io::Write::write_fmt(&mut buf, format_args!("{}", parts.uri));
+    let uri_len = buf.len();
+    for value in parts.headers.values() {
+        buf.extend_from_slice(value.as_bytes());
+    }
+    let buf = Bytes::from(buf);
+    if let Ok(uri) = Uri::from_maybe_shared(buf.slice(..uri_len)) {
+        parts.uri = uri;
+    }
+    let mut at = uri_len;
+    for value in parts.headers.values_mut() {
+        let end = at + value.len();
+        if let Ok(mut copy) = HeaderValue::from_maybe_shared(buf.slice(at..end)) {
+            copy.set_sensitive(value.is_sensitive());
+            *value = copy;
+        }
+        at = end;
     }
 }
 
