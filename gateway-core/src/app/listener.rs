@@ -197,3 +197,41 @@ async fn refuse_origin(origins: Origins, req: Request, next: Next) -> Response {
     tracing::warn!(origin, path = %req.uri().path(), "refused a connection from a disallowed origin");
     (StatusCode::FORBIDDEN, "Origin not allowed").into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_session_handshakes_are_compacted() {
+        let uri = |s: &str| s.parse::<Uri>().unwrap();
+        assert!(opens_session(&uri("/socket.io/?EIO=4&transport=websocket")));
+        assert!(!opens_session(&uri(
+            "/socket.io/?EIO=4&transport=polling&sid=abc"
+        )));
+        assert!(!opens_session(&uri("/health")));
+    }
+
+    #[test]
+    fn compacting_keeps_the_head_as_it_was() {
+        let mut secret = HeaderValue::from_static("Bearer x");
+        secret.set_sensitive(true);
+        let req = http::Request::builder()
+            .uri("http://example.test/socket.io/?EIO=4&transport=websocket&token=a%20b")
+            .header(header::HOST, "example.test")
+            .header("x-multi", "one")
+            .header("x-multi", "two")
+            .header(header::AUTHORIZATION, secret)
+            .body(())
+            .unwrap();
+        let (before, ()) = req.into_parts();
+        let mut after = before.clone();
+        compact(&mut after);
+        assert_eq!(after.uri, before.uri);
+        assert_eq!(after.uri.to_string(), before.uri.to_string());
+        assert_eq!(after.headers, before.headers);
+        let multi: Vec<_> = after.headers.get_all("x-multi").iter().collect();
+        assert_eq!(multi, ["one", "two"]);
+        assert!(after.headers[header::AUTHORIZATION].is_sensitive());
+    }
+}
