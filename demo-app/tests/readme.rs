@@ -1,5 +1,6 @@
 //! The README's code that `cargo test` compiles: the "gateway in twenty lines" is
-//! `examples/twenty_lines.rs`, and the test of "Testing" is `tests/readme_testing.rs`. The
+//! `examples/twenty_lines.rs`, the route of "HTTP and configuration" is
+//! `examples/http_routes.rs`, and the test of "Testing" is `tests/readme_testing.rs`. The
 //! README must show the same code (rustfmt may lay the files out differently).
 
 /// `text` without any whitespace, nor the trailing commas rustfmt adds.
@@ -28,6 +29,25 @@ fn readme_shows_the_twenty_line_example_as_it_compiles() {
         squeezed(first_block("## A gateway in twenty lines")),
         squeezed(include_str!("../examples/twenty_lines.rs")),
         "README.md must show demo-app/examples/twenty_lines.rs"
+    );
+}
+
+#[test]
+fn readme_shows_the_http_example_as_it_compiles() {
+    assert_eq!(
+        squeezed(first_block("## HTTP and configuration")),
+        squeezed(include_str!("../examples/http_routes.rs")),
+        "README.md must show demo-app/examples/http_routes.rs"
+    );
+}
+
+#[test]
+fn readme_shows_the_demo_config_file() {
+    let readme = include_str!("../../README.md");
+    let file = include_str!("../demo.toml");
+    assert!(
+        readme.contains(file.trim_end()),
+        "README.md must show demo-app/demo.toml"
     );
 }
 
