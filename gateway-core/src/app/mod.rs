@@ -300,7 +300,43 @@ impl<A: AppAdapter> GatewayApplication<A> {
                     "not a host:port address",
                 ),
             })?;
+        let (running, _) = self.launch(Some(main), main.ip()).await?;
+        Ok(running)
+    }
 
+    /// Starts everything but the main listener, and returns what it would serve (socket.io,
+    /// then the routes of [`with_routes`](Self::with_routes)) as an axum `Router` to mount
+    /// in an application of your own, with the running application for
+    /// [`shutdown`](RunningApp::shutdown). Gateways that declare a port of their own still get
+    /// a listener, on all interfaces (as NestJS's do). [`RunningApp::addr`] is then
+    /// `0.0.0.0:0`: your server knows its address.
+    ///
+    /// ```no_run
+    /// # use gateway_core::prelude::*;
+    /// # #[module(providers = [])] struct AppModule;
+    /// # async fn run() -> Result<(), BoxError> {
+    /// use axum::routing::get;
+    /// let (gateways, app) = GatewayApplication::create::<AppModule>().await?.into_router().await?;
+    /// let router = axum::Router::new().route("/version", get(|| async { "1.0" })).merge(gateways);
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    /// axum::serve(listener, router).await?;
+    /// app.shutdown().await;
+    /// # Ok(()) }
+    /// ```
+    pub async fn into_router(self) -> Result<(axum::Router, RunningApp), StartupError> {
+        let (running, router) = self
+            .launch(None, std::net::IpAddr::from([0, 0, 0, 0]))
+            .await?;
+        Ok((router.unwrap_or_default(), running))
+    }
+
+    /// Mounts the gateways, runs the start-up hooks and binds the listeners: the main one on
+    /// `main` (else its router is returned), the gateways' own ports on `ports_ip`.
+    async fn launch(
+        self,
+        main: Option<SocketAddr>,
+        ports_ip: std::net::IpAddr,
+    ) -> Result<(RunningApp, Option<axum::Router>), StartupError> {
         let plans = plan_servers(self.container.providers().map(|(def, i, _)| (def, i)))?;
         warn_unlisted(&plans);
 
@@ -424,22 +460,29 @@ impl<A: AppAdapter> GatewayApplication<A> {
                 PortKey::Main => main_router = Some(router),
                 PortKey::Port(declared) => {
                     let actual = self.ports.get(&declared).copied().unwrap_or(declared);
-                    let l = listener::bind(SocketAddr::new(main.ip(), actual)).await?;
+                    let l = listener::bind(SocketAddr::new(ports_ip, actual)).await?;
                     bound.push((Some(declared), l, router));
                 }
             }
         }
-        let l = listener::bind(main).await?;
         // Without a gateway on the main listener, it serves the routes alone.
-        bound.insert(0, (None, l, main_router.unwrap_or(routes)));
+        let main_router = main_router.unwrap_or(routes);
+        let (main_addr, unserved) = match main {
+            Some(main) => {
+                let l = listener::bind(main).await?;
+                bound.insert(0, (None, l, main_router));
+                (main, None)
+            }
+            None => (SocketAddr::from(([0, 0, 0, 0], 0)), Some(main_router)),
+        };
 
         let stop = CancellationToken::new();
         let mut tasks = JoinSet::new();
         let mut addrs = HashMap::new();
-        let mut main_addr = main;
+        let mut main_addr = main_addr;
         for (declared, l, router) in bound {
             let local = l.local_addr().map_err(|source| StartupError::Bind {
-                addr: main.to_string(),
+                addr: main_addr.to_string(),
                 source,
             })?;
             match declared {
@@ -469,7 +512,7 @@ impl<A: AppAdapter> GatewayApplication<A> {
             .into_iter()
             .map(|(port, io)| (port, Arc::new(io) as Arc<dyn Server>))
             .collect();
-        Ok(RunningApp {
+        let running = RunningApp {
             registry: self.container.shared_registry(),
             main_addr,
             addrs,
@@ -478,7 +521,8 @@ impl<A: AppAdapter> GatewayApplication<A> {
             sockets,
             servers,
             shutdown_hooks,
-        })
+        };
+        Ok((running, unserved))
     }
 
     /// Starts, then serves until SIGINT or SIGTERM, then shuts down gracefully: clients are
