@@ -290,6 +290,14 @@ pub enum StartupError {
         /// The rule it broke.
         rule: String,
     },
+    /// A socket-scoped provider is used where only a singleton can be.
+    #[error("{provider}: {reason}")]
+    Scope {
+        /// The provider whose dependency breaks the scope rules.
+        provider: &'static str,
+        /// Which rule, naming both providers.
+        reason: String,
+    },
     /// A test overrides a provider or an enhancer that the module does not have.
     #[error(
         "the override of {what} replaces nothing: {what} is not a provider of {module} or of its imports, nor an enhancer bound in it"

@@ -49,14 +49,16 @@ pub mod socket;
 pub mod testing;
 
 pub use app::{ApplicationBuilder, GatewayApplication, Inject, Module, NotAProvider, RunningApp};
-pub use di::{Dep, Deps, Injectable, OnApplicationShutdown, OnModuleInit};
+pub use di::{Dep, Deps, Injectable, OnApplicationShutdown, OnModuleInit, Scope};
 pub use error::{BoxError, FieldError, HandlerError, StartupError, WsException, WsResult};
 pub use gateway::Gateway;
 pub use gateway_macros::{
     injectable, module, roles, set_metadata, subscribe_message, use_connection_guards, use_filters,
     use_guards, use_interceptors, use_pipes, web_socket_gateway,
 };
-pub use handler::{AckSender, Extension, FromMessageContext, MessageContext, NsParams, WsResponse};
+pub use handler::{
+    AckSender, Extension, FromMessageContext, MessageContext, NsParams, Scoped, WsResponse,
+};
 pub use message::{Data, Reply};
 pub use socket::{Broadcast, DisconnectReason, EmitError, RemoteSocket, SocketRef, WsServer};
 
@@ -90,8 +92,8 @@ pub mod prelude {
     pub use crate::{
         AckSender, BoxError, Broadcast, Data, DisconnectReason, EmitError, Extension,
         FromMessageContext, GatewayApplication, HandlerError, MessageContext, NsParams,
-        OnApplicationShutdown, OnModuleInit, Reply, SocketRef, WsException, WsResponse, WsResult,
-        WsServer, injectable, module, roles, set_metadata, subscribe_message,
+        OnApplicationShutdown, OnModuleInit, Reply, Scoped, SocketRef, WsException, WsResponse,
+        WsResult, WsServer, injectable, module, roles, set_metadata, subscribe_message,
         use_connection_guards, use_filters, use_guards, use_interceptors, use_pipes,
         web_socket_gateway,
     };

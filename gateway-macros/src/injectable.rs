@@ -43,11 +43,36 @@ fn parse_fields(item: &mut ItemStruct) -> Vec<FieldKind> {
         .collect()
 }
 
-/// No arguments, no generics, at most one server field.
-fn check(args: &TokenStream, item: &ItemStruct, kinds: &[FieldKind], cx: &mut Ctxt) {
-    if !args.is_empty() {
-        cx.error(args, "#[injectable] takes no arguments");
+/// `scope = "socket"` or `scope = "singleton"`: the one argument `#[injectable]` takes.
+/// `Ok(true)` for socket-scoped.
+fn parse_scope(args: TokenStream) -> syn::Result<bool> {
+    if args.is_empty() {
+        return Ok(false);
     }
+    let parser = |input: syn::parse::ParseStream<'_>| {
+        let key: syn::Ident = input.parse()?;
+        if key != "scope" {
+            return Err(syn::Error::new(
+                key.span(),
+                "#[injectable] takes only `scope = \"socket\"` or `scope = \"singleton\"`",
+            ));
+        }
+        input.parse::<syn::Token![=]>()?;
+        let value: syn::LitStr = input.parse()?;
+        match value.value().as_str() {
+            "socket" => Ok(true),
+            "singleton" => Ok(false),
+            _ => Err(syn::Error::new(
+                value.span(),
+                "unknown scope: `scope = \"socket\"` (one per connected socket) or `scope = \"singleton\"` (the default)",
+            )),
+        }
+    };
+    syn::parse::Parser::parse2(parser, args)
+}
+
+/// No generics, at most one server field.
+fn check(item: &ItemStruct, kinds: &[FieldKind], cx: &mut Ctxt) {
     if !item.generics.params.is_empty() {
         cx.error(
             &item.generics,
@@ -71,7 +96,14 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(e) => return e.to_compile_error(),
     };
     let kinds = parse_fields(&mut item);
-    check(&args, &item, &kinds, &mut cx);
+    let socket_scoped = match parse_scope(args) {
+        Ok(scoped) => scoped,
+        Err(e) => {
+            cx.push(e);
+            false
+        }
+    };
+    check(&item, &kinds, &mut cx);
 
     let mut deps = Vec::new();
     let mut inits = Vec::new();
@@ -136,12 +168,18 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             }
         }
     });
+    let scope = socket_scoped.then(|| {
+        quote!(
+            const SCOPE: ::gateway_core::Scope = ::gateway_core::Scope::Socket;
+        )
+    });
     let errors = cx.finish().err();
     quote! {
         #errors
         #item
         #[automatically_derived]
         impl ::gateway_core::Injectable for #ident {
+            #scope
             fn dependencies() -> ::std::vec::Vec<::gateway_core::__private::Dependency> {
                 ::std::vec![#(#deps),*]
             }

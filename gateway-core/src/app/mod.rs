@@ -365,6 +365,11 @@ impl<A: AppAdapter> GatewayApplication<A> {
                 sockets: &sockets,
                 pending: &pending,
                 root_claimed: &root_claimed,
+                scoped: self
+                    .container
+                    .registry()
+                    .has_scoped()
+                    .then(|| self.container.shared_registry()),
             };
             let builder = plan
                 .options

@@ -6,7 +6,7 @@ use std::any::TypeId;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use super::module::{Construct, Injectable, Instance, ModuleDef, ProviderDef, TypeKey};
+use super::module::{Construct, Injectable, Instance, ModuleDef, ProviderDef, Scope, TypeKey};
 use crate::error::{BoxError, StartupError};
 
 /// Gives a provider under construction its dependencies (built before it).
@@ -64,6 +64,9 @@ struct ModuleNode<G> {
     providers: Vec<ProviderDef<G>>,
 }
 
+/// Builds one instance of a socket-scoped provider.
+type ScopedConstruct = fn(&Resolver<'_>) -> Result<Instance, StartupError>;
+
 /// Builds the value that replaces a provider (testing).
 pub(crate) type Factory = Box<dyn FnOnce() -> Result<Instance, BoxError> + Send>;
 
@@ -83,6 +86,8 @@ pub(crate) struct Overrides {
 /// the providers it needs, once.
 pub struct Registry {
     instances: HashMap<TypeId, Instance>,
+    /// Socket-scoped providers: how to build one (from the singletons).
+    scoped: HashMap<TypeId, (&'static str, ScopedConstruct)>,
     unlisted: Mutex<HashMap<TypeId, Instance>>,
     /// Enhancers replaced by a test, and which of them were looked up.
     replaced: HashMap<TypeId, (TypeKey, Option<Instance>)>,
@@ -90,6 +95,23 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// Whether some provider is socket-scoped (sockets then carry the registry).
+    pub(crate) fn has_scoped(&self) -> bool {
+        !self.scoped.is_empty()
+    }
+
+    /// A new instance of the socket-scoped provider `T`; `None` when `T` is not one.
+    pub(crate) fn build_scoped<T: Injectable>(&self) -> Option<Result<Arc<T>, StartupError>> {
+        let (name, construct) = self.scoped.get(&TypeId::of::<T>())?;
+        let made = construct(&Resolver::new(&self.instances, name)).and_then(|i| {
+            i.downcast::<T>().map_err(|_| StartupError::ProviderInit {
+                provider: name,
+                source: "built as another type".into(),
+            })
+        });
+        Some(made)
+    }
+
     /// The singleton of `T`, if some module provides it.
     pub(crate) fn provider<T: Injectable>(&self) -> Option<Arc<T>> {
         self.instances
@@ -209,6 +231,8 @@ impl<G> Container<G> {
                 if let Some((_, factory)) = overrides.providers.remove(&def.key.id) {
                     def.dependencies = Vec::new;
                     def.construct = Construct::Replaced(factory);
+                    // The test's value is the one instance.
+                    def.scope = Scope::Singleton;
                 }
             }
         }
@@ -292,11 +316,19 @@ impl<G> Container<G> {
             }
         }
         let mut built: HashMap<TypeId, Instance> = HashMap::new();
+        let mut scoped = HashMap::new();
         let mut providers = Vec::with_capacity(order.len());
         for (m, p) in order {
             let Some(mut def) = defs.remove(&(m, p)) else {
                 continue;
             };
+            if def.scope == Scope::Socket {
+                // Built per socket, on first use.
+                if let Construct::Sync(construct) = def.construct {
+                    scoped.insert(def.key.id, (def.key.name, construct));
+                }
+                continue;
+            }
             let construct = std::mem::replace(&mut def.construct, Construct::Taken);
             let instance = construct.run(def.key.name, &built).await?;
             built.insert(def.key.id, instance.clone());
@@ -304,6 +336,7 @@ impl<G> Container<G> {
         }
         let registry = Registry {
             instances: built,
+            scoped,
             unlisted: Mutex::default(),
             replaced: overrides.enhancers,
             looked_up: Mutex::default(),
@@ -410,7 +443,29 @@ impl<G> Plan<'_, G> {
                     path: node.path.clone(),
                 });
             };
+            if self.nodes[dm].providers[dp].scope == Scope::Socket {
+                let reason = match def.scope {
+                    Scope::Singleton => format!(
+                        "it is a singleton, and {} is socket-scoped (one per socket): a singleton cannot hold one; make {0} a singleton, or take it in handlers with Scoped<{0}>",
+                        dep.key.name
+                    ),
+                    Scope::Socket => format!(
+                        "{} is socket-scoped too: a socket-scoped provider depends on singletons only",
+                        dep.key.name
+                    ),
+                };
+                return Err(StartupError::Scope {
+                    provider: def.key.name,
+                    reason,
+                });
+            }
             self.visit(dm, dp, stack)?;
+        }
+        if def.scope == Scope::Socket && def.gateway.is_some() {
+            return Err(StartupError::Scope {
+                provider: def.key.name,
+                reason: "a gateway is a singleton; it cannot be socket-scoped".to_owned(),
+            });
         }
         stack.pop();
         self.planned.insert(def.key.id);

@@ -16,5 +16,5 @@ pub(crate) use container::{Container, Overrides};
 pub use container::{Registry, Resolver};
 pub use deps::{Dep, Deps};
 pub use hooks::{OnApplicationShutdown, OnModuleInit};
-pub use module::{Dependency, Injectable, ModuleDef, ProviderDef, TypeKey};
+pub use module::{Dependency, Injectable, ModuleDef, ProviderDef, Scope, TypeKey};
 pub(crate) use module::{Instance, Provided};

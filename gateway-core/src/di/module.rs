@@ -41,6 +41,17 @@ pub struct Dependency {
     pub optional: bool,
 }
 
+/// How many instances of a provider there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// One for the whole application, built at start-up (NestJS's default scope).
+    Singleton,
+    /// One per connected socket, built the first time a handler of that socket takes it
+    /// (`Scoped<T>`), dropped when the socket disconnects. It may depend on singletons only,
+    /// and no singleton may depend on it.
+    Socket,
+}
+
 /// A provider that the container can build: implemented by `#[injectable]`.
 ///
 /// Fields of type `Arc<T>` are injected (`T` must be a provider visible in the module), and
@@ -53,6 +64,9 @@ pub struct Dependency {
     note = "put #[injectable] on the struct `{Self}`"
 )]
 pub trait Injectable: Send + Sync + Sized + 'static {
+    /// How many instances there are: one per application (the default), or one per socket
+    /// (`#[injectable(scope = "socket")]`).
+    const SCOPE: Scope = Scope::Singleton;
     /// The injected fields, in order.
     fn dependencies() -> Vec<Dependency>;
     /// Builds the provider from its dependencies (already built).
@@ -169,6 +183,7 @@ impl<G> From<Provided> for ProviderDef<G> {
             key: p.key,
             dependencies: p.dependencies,
             construct: p.construct,
+            scope: Scope::Singleton,
             ws_server: |_| None,
             gateway: None,
             on_module_init: None,
@@ -183,6 +198,7 @@ pub struct ProviderDef<G> {
     pub key: TypeKey,
     pub(crate) dependencies: fn() -> Vec<Dependency>,
     pub(crate) construct: Construct,
+    pub(crate) scope: Scope,
     pub(crate) ws_server: fn(&Instance) -> Option<WsServer>,
     pub(crate) gateway: Option<G>,
     pub(crate) on_module_init: Option<Hook>,
@@ -196,6 +212,7 @@ impl<G> ProviderDef<G> {
             key: TypeKey::of::<P>(),
             dependencies: P::dependencies,
             construct: Construct::Sync(|r| P::construct(r).map(|p| Arc::new(p) as Instance)),
+            scope: P::SCOPE,
             ws_server: |i| i.downcast_ref::<P>().and_then(|p| p.ws_server().cloned()),
             gateway: None,
             on_module_init: None,

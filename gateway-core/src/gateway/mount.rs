@@ -19,6 +19,7 @@ use super::{Gateway, GatewayMeta};
 use crate::AppAdapter;
 use crate::di::{Instance, Registry};
 use crate::error::{HandlerError, StartupError, panic_message};
+use crate::handler::SocketScope;
 use crate::handler::dispatch::{Connection, Table};
 use crate::handler::route::{RouteScope, Routes};
 use crate::pipeline::connection::{self, ConnectionContext, ConnectionRefused, DynConnectionGuard};
@@ -44,6 +45,9 @@ pub(crate) struct MountContext<'a> {
     /// the start, else the first dynamic gateway that accepts `/` claims it (socketioxide
     /// routes `/` to its own namespace only, never to a dynamic one).
     pub root_claimed: &'a AtomicBool,
+    /// The providers, for sockets to build their socket-scoped ones; `None` when there is
+    /// none (sockets then carry nothing more).
+    pub scoped: Option<Arc<Registry>>,
 }
 
 /// Mounts a type-erased gateway instance (what the container holds) on a server.
@@ -179,6 +183,7 @@ fn mount_gateway<A: AppAdapter, G: Gateway>(
         let matcher = matcher.clone();
         let sockets = mount.sockets.clone();
         let connection_guards = connection_guards.clone();
+        let scoped = mount.scoped.clone();
         move |s: socketioxide::extract::SocketRef<A>,
               io: SocketIo<A>,
               TryData(auth): TryData<Value>| async move {
@@ -221,6 +226,9 @@ fn mount_gateway<A: AppAdapter, G: Gateway>(
             }
             let gate = table.attach(&s);
             s.extensions.insert(gate);
+            if let Some(registry) = &scoped {
+                s.extensions.insert(SocketScope(registry.clone()));
+            }
             // The disconnect hook runs once: when the client leaves, or at shutdown (socketioxide
             // forgets its sockets before closing them, so it would not call it then). The socket
             // is counted until it has run, so that shutdown can wait for it.

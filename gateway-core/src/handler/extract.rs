@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::MessageContext;
+use crate::di::Injectable;
 use crate::error::{BoxError, HandlerError};
 use crate::message::Outbox;
 use crate::socket::{EmitError, NamespaceParams, SocketRef};
@@ -119,5 +120,73 @@ impl<T: Clone + Send + Sync + 'static> FromMessageContext for Extension<T> {
                 .into();
                 HandlerError::Internal(e)
             })
+    }
+}
+
+/// What a socket carries when the application has socket-scoped providers: the providers, to
+/// build its own instances from.
+#[derive(Clone)]
+pub(crate) struct SocketScope(pub(crate) Arc<crate::di::Registry>);
+
+/// This socket's instance of a socket-scoped provider (`#[injectable(scope = "socket")]`):
+/// built the first time a handler of the socket takes it, then the same one for every message
+/// of that socket, and dropped when the socket disconnects.
+///
+/// ```
+/// use gateway_core::prelude::*;
+/// use std::sync::Mutex;
+///
+/// #[injectable(scope = "socket")]
+/// struct Draft {
+///     text: Mutex<String>,
+/// }
+///
+/// #[injectable]
+/// struct EditorGateway;
+///
+/// #[web_socket_gateway(namespace = "/editor")]
+/// impl EditorGateway {
+///     #[subscribe_message("type")]
+///     fn type_text(&self, Scoped(draft): Scoped<Draft>, #[message_body] text: String) -> String {
+///         let mut draft = draft.text.lock().unwrap_or_else(|e| e.into_inner());
+///         draft.push_str(&text);
+///         draft.clone()
+///     }
+/// }
+/// ```
+#[derive(Debug)]
+pub struct Scoped<T>(pub Arc<T>);
+
+/// One socket's instance of a scoped provider, stored on the socket.
+struct ScopedInstance<T>(Arc<T>);
+
+impl<T> Clone for ScopedInstance<T> {
+    fn clone(&self) -> Self {
+        ScopedInstance(self.0.clone())
+    }
+}
+
+impl<T: Injectable> FromMessageContext for Scoped<T> {
+    fn from_context(ctx: &mut MessageContext) -> Result<Self, HandlerError> {
+        let extensions = ctx.socket().extensions();
+        if let Some(ScopedInstance(mine)) = extensions.get::<ScopedInstance<T>>() {
+            return Ok(Scoped(mine));
+        }
+        let name = crate::di::TypeKey::of::<T>().name;
+        let not_scoped = || {
+            let e: BoxError = format!(
+                "Scoped<{name}>: {name} is not a socket-scoped provider of this application (#[injectable(scope = \"socket\")], listed in a module)"
+            )
+            .into();
+            HandlerError::Internal(e)
+        };
+        let scope = extensions.get::<SocketScope>().ok_or_else(not_scoped)?;
+        let built = scope
+            .0
+            .build_scoped::<T>()
+            .ok_or_else(not_scoped)?
+            .map_err(|e| HandlerError::Internal(Box::new(e)))?;
+        extensions.insert(ScopedInstance(built.clone()));
+        Ok(Scoped(built))
     }
 }

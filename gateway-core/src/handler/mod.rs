@@ -12,7 +12,8 @@ pub mod reply;
 pub(crate) mod route;
 
 pub use context::MessageContext;
-pub use extract::{AckSender, Extension, FromMessageContext, NsParams};
+pub(crate) use extract::SocketScope;
+pub use extract::{AckSender, Extension, FromMessageContext, NsParams, Scoped};
 pub use reply::WsResponse;
 
 use crate::pipeline::{Bindings, Metadata};
