@@ -42,6 +42,14 @@ if ! command -v redis-server >/dev/null 2>&1; then
     (service redis-server stop >/dev/null 2>&1 || true)
 fi
 
+# Chromium (Debian's package) for the browser test of the demo's web page
+# (tests/js/browser.test.mjs): playwright-core drives /usr/bin/chromium headless and
+# never downloads a browser of its own.
+if ! command -v chromium >/dev/null 2>&1; then
+    log "installing chromium"
+    apt_install chromium
+fi
+
 # --- JavaScript test dependencies ------------------------------------------
 # Same rule as gateway_tests::node::ensure_js_deps: (re)install when
 # node_modules is missing or older than the lockfile.

@@ -28,6 +28,7 @@ pub fn routes() -> Router {
         .route("/auth/login", post(login))
         .route("/rooms/{room_id}/history", get(history))
         .route("/rooms/{room_id}/announce", post(announce))
+        .merge(crate::page::routes())
 }
 
 /// Emits into the chat's rooms from outside a gateway.

@@ -7,6 +7,7 @@ pub mod config;
 pub mod events;
 pub mod http;
 pub mod notifications;
+pub mod page;
 pub mod teams;
 
 use gateway_core::config::Config;
