@@ -217,8 +217,10 @@ impl ChatGateway {
         WsResponse::new("left", dto.room_id)
     }
 
-    /// Sends to everyone in the room, the sender too; acks `{"ok": true}`.
+    /// Sends to everyone in the room, the sender too; acks `{"ok": true}`. At most 120 per
+    /// socket at once, then 12 a second (past it: "ThrottlerException: Too Many Requests").
     #[subscribe_message("chat/send")]
+    #[throttle(limit = 120, ttl_ms = 10_000)]
     async fn send(
         &self,
         #[connected_socket] socket: SocketRef,

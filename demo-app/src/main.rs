@@ -28,21 +28,41 @@ async fn main() -> Result<(), BoxError> {
             return Err(e.into());
         }
     };
+    // The handlers are in place before "ready" is said: a SIGTERM sent as soon as the demo
+    // says it is ready shuts it down gracefully, not by the signal's default action.
+    let stop = shutdown_signals();
     tracing::info!(
         "demo ready: http://{} (notifications: {:?})",
         app.addr(),
         app.port_addr(NOTIFY_PORT)
     );
-    wait_for_signal().await;
+    stop.await;
+    tracing::info!("shutting down");
     app.shutdown().await;
     Ok(())
 }
 
-async fn wait_for_signal() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {},
-        _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {},
+/// SIGINT or SIGTERM, registered now, awaited later.
+fn shutdown_signals() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut int = signal(SignalKind::interrupt()).ok();
+    let mut term = signal(SignalKind::terminate()).ok();
+    async move {
+        let int = async {
+            match int.as_mut() {
+                Some(s) => drop(s.recv().await),
+                None => std::future::pending().await,
+            }
+        };
+        let term = async {
+            match term.as_mut() {
+                Some(s) => drop(s.recv().await),
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = int => {},
+            () = term => {},
+        }
     }
-    tracing::info!("shutting down");
 }

@@ -326,3 +326,33 @@ async fn teams_and_notifications() -> Result<(), BoxError> {
     app.shutdown().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn chat_send_is_throttled_at_120_per_socket() -> Result<(), BoxError> {
+    let app = demo().start().await?;
+    let ada = chat(&app, "ada", Transport::InProcess).await?;
+    let bob = chat(&app, "bob", Transport::InProcess).await?;
+    for n in 0..120 {
+        let ack: Value = ada
+            .emit_with_ack(
+                "chat/send",
+                &json!({ "roomId": "r", "message": n.to_string() }),
+            )
+            .await?;
+        assert_eq!(ack, json!({ "ok": true }), "message {n}");
+    }
+    ada.emit(
+        "chat/send",
+        &json!({ "roomId": "r", "message": "one too many" }),
+    )
+    .await?;
+    let refused: Value = ada.expect("exception").await?;
+    assert_eq!(refused["message"], "ThrottlerException: Too Many Requests");
+    // Bob's budget is his own.
+    let ack: Value = bob
+        .emit_with_ack("chat/send", &json!({ "roomId": "r", "message": "hi" }))
+        .await?;
+    assert_eq!(ack, json!({ "ok": true }));
+    app.shutdown().await;
+    Ok(())
+}

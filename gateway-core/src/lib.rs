@@ -53,8 +53,8 @@ pub use di::{Dep, Deps, Injectable, OnApplicationShutdown, OnModuleInit, Scope};
 pub use error::{BoxError, FieldError, HandlerError, StartupError, WsException, WsResult};
 pub use gateway::Gateway;
 pub use gateway_macros::{
-    injectable, module, roles, set_metadata, subscribe_message, use_connection_guards, use_filters,
-    use_guards, use_interceptors, use_pipes, web_socket_gateway,
+    injectable, module, roles, set_metadata, subscribe_message, throttle, use_connection_guards,
+    use_filters, use_guards, use_interceptors, use_pipes, web_socket_gateway,
 };
 pub use handler::{
     AckSender, Extension, FromMessageContext, MessageContext, NsParams, Scoped, WsResponse,
@@ -93,7 +93,7 @@ pub mod prelude {
         AckSender, BoxError, Broadcast, Data, DisconnectReason, EmitError, Extension,
         FromMessageContext, GatewayApplication, HandlerError, MessageContext, NsParams,
         OnApplicationShutdown, OnModuleInit, Reply, Scoped, SocketRef, WsException, WsResponse,
-        WsResult, WsServer, injectable, module, roles, set_metadata, subscribe_message,
+        WsResult, WsServer, injectable, module, roles, set_metadata, subscribe_message, throttle,
         use_connection_guards, use_filters, use_guards, use_interceptors, use_pipes,
         web_socket_gateway,
     };

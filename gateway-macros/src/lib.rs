@@ -86,6 +86,14 @@ pub fn set_metadata(_args: TokenStream, item: TokenStream) -> TokenStream {
     gateway::misplaced("set_metadata", item.into()).into()
 }
 
+/// `#[throttle(limit = N, ttl_ms = M)]` on a handler or a gateway: at most `N` messages per
+/// `M` milliseconds per socket and handler, NestJS's `@Throttle`; past it the client gets the
+/// `exception` "ThrottlerException: Too Many Requests" (`gateway_core::pipeline::ThrottlerGuard`).
+#[proc_macro_attribute]
+pub fn throttle(_args: TokenStream, item: TokenStream) -> TokenStream {
+    gateway::misplaced("throttle", item.into()).into()
+}
+
 /// `#[roles("admin", ...)]`: the `roles` metadata, for a roles guard to read.
 #[proc_macro_attribute]
 pub fn roles(_args: TokenStream, item: TokenStream) -> TokenStream {

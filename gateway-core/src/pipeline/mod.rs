@@ -11,6 +11,7 @@ pub(crate) mod filter;
 pub(crate) mod guard;
 pub(crate) mod interceptor;
 pub(crate) mod pipe;
+mod throttle;
 
 use std::sync::Arc;
 
@@ -23,6 +24,7 @@ pub use filter::{ArgumentsHost, Caught, ExceptionFilter};
 pub use guard::CanActivate;
 pub use interceptor::{Interceptor, LoggingInterceptor, Next};
 pub use pipe::{ArgumentMetadata, PipeTransform, ValidationPipe, Validator};
+pub use throttle::{TOO_MANY_REQUESTS, ThrottlerGuard};
 
 use crate::di::Registry;
 use crate::error::StartupError;

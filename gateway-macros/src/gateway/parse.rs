@@ -271,6 +271,8 @@ pub(crate) struct Enhancers {
     pub connection_guards: Vec<syn::Path>,
     /// Key, and the value as JSON text.
     pub metadata: Vec<(LitStr, String)>,
+    /// `#[throttle]` is here: the throttler guard is bound (once, at the outermost level).
+    pub throttle: Option<Span>,
 }
 
 impl Enhancers {
@@ -315,6 +317,18 @@ impl Enhancers {
                     }
                     false
                 }
+                "throttle" => {
+                    match parse_throttle(a) {
+                        Ok((limit, ttl_ms)) => {
+                            let key = LitStr::new("throttle", a.path().span());
+                            let value = serde_json::json!({ "limit": limit, "ttl_ms": ttl_ms });
+                            out.metadata.push((key, value.to_string()));
+                            out.throttle = Some(a.path().span());
+                        }
+                        Err(e) => cx.push(e),
+                    }
+                    false
+                }
                 "roles" => {
                     match a.parse_args_with(Punctuated::<LitStr, Token![,]>::parse_terminated) {
                         Ok(list) => {
@@ -330,6 +344,34 @@ impl Enhancers {
             }
         });
         out
+    }
+}
+
+/// `#[throttle(limit = N, ttl_ms = M)]`, both positive integers.
+fn parse_throttle(a: &syn::Attribute) -> syn::Result<(u32, u64)> {
+    let usage = "expected #[throttle(limit = N, ttl_ms = M)]: at most N messages per M milliseconds per socket";
+    let parsed = a.parse_args_with(|input: ParseStream| {
+        let mut limit = None;
+        let mut ttl = None;
+        while !input.is_empty() {
+            let key: syn::Ident = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let value: syn::LitInt = input.parse()?;
+            match key.to_string().as_str() {
+                "limit" if limit.is_none() => limit = Some(value.base10_parse::<u32>()?),
+                "ttl_ms" if ttl.is_none() => ttl = Some(value.base10_parse::<u64>()?),
+                _ => return Err(syn::Error::new(key.span(), usage)),
+            }
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok((limit, ttl))
+    });
+    match parsed {
+        Ok((Some(limit), Some(ttl))) if limit > 0 && ttl > 0 => Ok((limit, ttl)),
+        Ok(_) => Err(syn::Error::new_spanned(a, usage)),
+        Err(e) => Err(e),
     }
 }
 
@@ -463,6 +505,21 @@ impl Gateway {
                         "handle_disconnect" => gateway.handle_disconnect = Some(hook()),
                         _ => {}
                     }
+                }
+            }
+        }
+        // The throttler guard runs once per message: bound on the gateway when the gateway is
+        // throttled (a handler's own `#[throttle]` then only sets its limit), else on each
+        // throttled handler.
+        let throttler = |span: Span| -> syn::Path {
+            syn::parse_quote_spanned!(span=> ::gateway_core::pipeline::ThrottlerGuard)
+        };
+        if let Some(span) = gateway.enhancers.throttle {
+            gateway.enhancers.guards.push(throttler(span));
+        } else {
+            for h in &mut gateway.handlers {
+                if let Some(span) = h.enhancers.throttle {
+                    h.enhancers.guards.push(throttler(span));
                 }
             }
         }
