@@ -57,6 +57,9 @@ struct Budgets(Mutex<HashMap<&'static str, DefaultDirectRateLimiter>>);
 #[crate::injectable]
 pub struct ThrottlerGuard;
 
+// Not offered as "the trait is implemented for ThrottlerGuard" when a user's type is not a
+// guard: it is bound by `#[throttle]`, not named.
+#[diagnostic::do_not_recommend]
 impl CanActivate for ThrottlerGuard {
     async fn can_activate(&self, ctx: &ExecutionContext<'_>) -> Result<bool, HandlerError> {
         let Some(quota) = ctx.metadata::<Limit>("throttle").and_then(Limit::quota) else {
