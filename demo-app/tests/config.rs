@@ -4,30 +4,7 @@
 
 mod common;
 
-use std::process::Command;
-use std::time::Duration;
-
-use common::Demo;
-use gateway_tests::process::run_bounded;
-
-/// Runs the demo binary with `env` until it exits (it must not start), and returns its output.
-fn refused(env: &[(&str, &str)]) -> String {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_demo-app"));
-    cmd.env_remove("JWT_SECRET")
-        .env("PORT", "0")
-        .env("NOTIFY_PORT", "0")
-        .env("NO_COLOR", "1")
-        .envs(env.iter().copied());
-    let run = run_bounded(cmd, Duration::from_secs(20)).expect("the demo binary runs");
-    assert!(
-        run.timed_out.is_none() && !run.succeeded(),
-        "{env:?} must stop start-up; it {}:\n{}",
-        run.describe_end(),
-        run.output
-    );
-    assert!(!run.output.contains("demo ready"), "{}", run.output);
-    run.output
-}
+use common::{Demo, refused};
 
 fn file(name: &str, text: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("demo-config-{}", std::process::id()));

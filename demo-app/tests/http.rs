@@ -19,6 +19,18 @@ async fn demo() -> Result<(RunningApp, String), BoxError> {
     Ok((app, base))
 }
 
+/// A `/chat` client of `app` with `token`, in room `room`.
+async fn in_room(app: &RunningApp, token: &str, room: &str) -> Result<TestClient, BoxError> {
+    let chat = TestClient::builder(app.addr())
+        .namespace("/chat")
+        .auth(json!({ "token": token }))
+        .connect()
+        .await?;
+    chat.emit("join", &json!({ "roomId": room })).await?;
+    chat.expect::<String>("joined").await?;
+    Ok(chat)
+}
+
 async fn login(http: &reqwest::Client, base: &str, name: &str) -> Result<String, BoxError> {
     let res = http
         .post(format!("{base}/auth/login"))
@@ -73,13 +85,7 @@ async fn history_over_http_is_the_sockets_and_needs_a_token() -> Result<(), BoxE
     let (app, base) = demo().await?;
     let http = reqwest::Client::new();
     let token = login(&http, &base, "ada").await?;
-    let chat = TestClient::builder(app.addr())
-        .namespace("/chat")
-        .auth(json!({ "token": token }))
-        .connect()
-        .await?;
-    chat.emit("join", &json!({ "roomId": "r1" })).await?;
-    chat.expect::<String>("joined").await?;
+    let chat = in_room(&app, &token, "r1").await?;
     let _: Value = chat
         .emit_with_ack("chat/send", &json!({ "roomId": "r1", "message": "hello" }))
         .await?;
@@ -112,13 +118,7 @@ async fn an_admin_announces_into_a_room() -> Result<(), BoxError> {
     let http = reqwest::Client::new();
     let user = login(&http, &base, "bob").await?;
     let admin = login(&http, &base, "admin").await?;
-    let in_room = TestClient::builder(app.addr())
-        .namespace("/chat")
-        .auth(json!({ "token": user }))
-        .connect()
-        .await?;
-    in_room.emit("join", &json!({ "roomId": "r1" })).await?;
-    in_room.expect::<String>("joined").await?;
+    let listener = in_room(&app, &user, "r1").await?;
 
     let url = format!("{base}/rooms/r1/announce");
     let body = json!({ "message": "maintenance at noon" });
@@ -131,7 +131,7 @@ async fn an_admin_announces_into_a_room() -> Result<(), BoxError> {
         .send()
         .await?;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    in_room
+    listener
         .expect_none("announcement", Duration::from_millis(100))
         .await?;
 
@@ -142,7 +142,7 @@ async fn an_admin_announces_into_a_room() -> Result<(), BoxError> {
         .send()
         .await?;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let announcement: Value = in_room.expect("announcement").await?;
+    let announcement: Value = listener.expect("announcement").await?;
     assert_eq!(
         announcement,
         json!({ "roomId": "r1", "message": "maintenance at noon", "from": "admin" })

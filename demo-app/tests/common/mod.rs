@@ -84,3 +84,25 @@ impl Demo {
         exit
     }
 }
+
+/// Runs the demo binary with `env` (and `PORT=0`, `NOTIFY_PORT=0`, no `JWT_SECRET`) until it
+/// exits, asserts that it refused to start, and returns its output.
+#[allow(dead_code)] // each test binary compiles this module; not all of them refuse starts
+pub fn refused(env: &[(&str, &str)]) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_demo-app"));
+    cmd.env_remove("JWT_SECRET")
+        .env("PORT", "0")
+        .env("NOTIFY_PORT", "0")
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied());
+    let run = gateway_tests::process::run_bounded(cmd, Duration::from_secs(20))
+        .expect("the demo binary runs");
+    assert!(
+        run.timed_out.is_none() && !run.succeeded(),
+        "{env:?} must stop start-up; it {}:\n{}",
+        run.describe_end(),
+        run.output
+    );
+    assert!(!run.output.contains("demo ready"), "{}", run.output);
+    run.output
+}
