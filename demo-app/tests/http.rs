@@ -175,3 +175,46 @@ async fn health_follows_redis() -> Result<(), BoxError> {
     assert!(stopped.success());
     Ok(())
 }
+
+#[tokio::test]
+async fn an_announcement_posted_to_one_node_reaches_a_room_on_another() -> Result<(), BoxError> {
+    let redis = RedisServer::start();
+    let url = redis.url();
+    let env = [
+        ("REDIS_URL", url.as_str()),
+        ("JWT_SECRET", "one secret for both nodes"),
+    ];
+    let mut a = Demo::start(&env);
+    let mut b = Demo::start(&env);
+    let http = reqwest::Client::new();
+    let (base_a, base_b) = (format!("http://{}", a.addr), format!("http://{}", b.addr));
+
+    // A user of node B, logged in on node A (one secret), in room r1 of node B.
+    let user = login(&http, &base_a, "bob").await?;
+    let listener = TestClient::builder(&b.addr)
+        .namespace("/chat")
+        .auth(json!({ "token": user }))
+        .connect()
+        .await?;
+    listener.emit("join", &json!({ "roomId": "r1" })).await?;
+    listener.expect::<String>("joined").await?;
+
+    let admin = login(&http, &base_b, "admin").await?;
+    let res = http
+        .post(format!("{base_a}/rooms/r1/announce"))
+        .bearer_auth(&admin)
+        .json(&json!({ "message": "across nodes" }))
+        .send()
+        .await?;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let announcement: Value = listener.expect("announcement").await?;
+    assert_eq!(announcement["message"], "across nodes");
+
+    listener.disconnect().await?;
+    let stopped = tokio::task::spawn_blocking(move || {
+        (a.stop_with("TERM").success(), b.stop_with("TERM").success())
+    })
+    .await?;
+    assert_eq!(stopped, (true, true));
+    Ok(())
+}

@@ -154,8 +154,14 @@ pub async fn run() -> Result<(), BoxError> {
     }
 }
 
+/// The application serves an HTTP route too, as real ones do (a health check injecting a
+/// provider): socket.io traffic must cost the same beside it.
 async fn serve<A: gateway_core::AppAdapter>(app: GatewayApplication<A>) -> Result<(), BoxError> {
-    let app = app.start("127.0.0.1:0").await?;
+    let health = axum::routing::get(|_: gateway_core::Inject<BenchGateway>| async { "ok" });
+    let app = app
+        .with_routes(axum::Router::new().route("/health", health))
+        .start("127.0.0.1:0")
+        .await?;
     super::announce(app.addr().port());
     std::future::pending::<()>().await;
     Ok(())
