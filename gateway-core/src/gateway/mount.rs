@@ -227,7 +227,8 @@ fn mount_gateway<A: AppAdapter, G: Gateway>(
             let gate = table.attach(&s);
             s.extensions.insert(gate);
             if let Some(registry) = &scoped {
-                s.extensions.insert(SocketScope(registry.clone()));
+                s.extensions
+                    .insert(Arc::new(SocketScope::new(registry.clone())));
             }
             // The disconnect hook runs once: when the client leaves, or at shutdown (socketioxide
             // forgets its sockets before closing them, so it would not call it then). The socket

@@ -123,10 +123,22 @@ impl<T: Clone + Send + Sync + 'static> FromMessageContext for Extension<T> {
     }
 }
 
-/// What a socket carries when the application has socket-scoped providers: the providers, to
-/// build its own instances from.
-#[derive(Clone)]
-pub(crate) struct SocketScope(pub(crate) Arc<crate::di::Registry>);
+/// What a socket carries when the application has socket-scoped providers: the providers to
+/// build its own instances from, and the instances built so far (under one lock, so that two
+/// messages of the socket handled at once still get the same one).
+pub(crate) struct SocketScope {
+    registry: Arc<crate::di::Registry>,
+    built: std::sync::Mutex<Vec<(std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>)>>,
+}
+
+impl SocketScope {
+    pub(crate) fn new(registry: Arc<crate::di::Registry>) -> Self {
+        SocketScope {
+            registry,
+            built: std::sync::Mutex::default(),
+        }
+    }
+}
 
 /// This socket's instance of a socket-scoped provider (`#[injectable(scope = "socket")]`):
 /// built the first time a handler of the socket takes it, then the same one for every message
@@ -157,21 +169,8 @@ pub(crate) struct SocketScope(pub(crate) Arc<crate::di::Registry>);
 #[derive(Debug)]
 pub struct Scoped<T>(pub Arc<T>);
 
-/// One socket's instance of a scoped provider, stored on the socket.
-struct ScopedInstance<T>(Arc<T>);
-
-impl<T> Clone for ScopedInstance<T> {
-    fn clone(&self) -> Self {
-        ScopedInstance(self.0.clone())
-    }
-}
-
 impl<T: Injectable> FromMessageContext for Scoped<T> {
     fn from_context(ctx: &mut MessageContext) -> Result<Self, HandlerError> {
-        let extensions = ctx.socket().extensions();
-        if let Some(ScopedInstance(mine)) = extensions.get::<ScopedInstance<T>>() {
-            return Ok(Scoped(mine));
-        }
         let name = crate::di::TypeKey::of::<T>().name;
         let not_scoped = || {
             let e: BoxError = format!(
@@ -180,13 +179,26 @@ impl<T: Injectable> FromMessageContext for Scoped<T> {
             .into();
             HandlerError::Internal(e)
         };
-        let scope = extensions.get::<SocketScope>().ok_or_else(not_scoped)?;
-        let built = scope
-            .0
+        let scope = ctx
+            .socket()
+            .extensions()
+            .get::<Arc<SocketScope>>()
+            .ok_or_else(not_scoped)?;
+        let id = std::any::TypeId::of::<T>();
+        let mut built = scope.built.lock().unwrap_or_else(|e| e.into_inner());
+        let mine = built
+            .iter()
+            .find(|(t, _)| *t == id)
+            .and_then(|(_, i)| i.clone().downcast::<T>().ok());
+        if let Some(mine) = mine {
+            return Ok(Scoped(mine));
+        }
+        let made = scope
+            .registry
             .build_scoped::<T>()
             .ok_or_else(not_scoped)?
             .map_err(|e| HandlerError::Internal(Box::new(e)))?;
-        extensions.insert(ScopedInstance(built.clone()));
-        Ok(Scoped(built))
+        built.push((id, made.clone()));
+        Ok(Scoped(made))
     }
 }
