@@ -125,6 +125,7 @@ async fn listen<A: gateway_core::AppAdapter>(
 ) -> Result<RunningApp, StartupError> {
     app.map_port(NOTIFY_PORT, notify_port)
         .with_routes(http::routes())
+        .with_metrics("/metrics")
         .start(addr)
         .await
 }
