@@ -151,6 +151,43 @@ async fn an_admin_announces_into_a_room() -> Result<(), BoxError> {
     Ok(())
 }
 
+/// The demo's Prometheus metrics, as text.
+async fn metrics(base: &str) -> Result<String, BoxError> {
+    let res = reqwest::get(format!("{base}/metrics")).await?;
+    assert_eq!(res.status(), StatusCode::OK);
+    Ok(res.text().await?)
+}
+
+#[tokio::test]
+async fn metrics_count_the_chat() -> Result<(), BoxError> {
+    let (app, base) = demo().await?;
+    let http = reqwest::Client::new();
+    let token = login(&http, &base, "ana").await?;
+    let _chat = in_room(&app, &token, "general").await?;
+    let refused = TestClient::builder(app.addr())
+        .namespace("/chat")
+        .auth(json!({ "token": "forged" }))
+        .connect_error()
+        .await?;
+    assert_eq!(refused.message, "Unauthorized");
+
+    let text = metrics(&base).await?;
+    for series in [
+        r#"gateway_connections{namespace="/chat"} 1"#,
+        r#"gateway_connections_opened_total{namespace="/chat"} 1"#,
+        r#"gateway_messages_total{namespace="/chat",event="join",outcome="ok"} 1"#,
+        r#"gateway_messages_total{namespace="/chat",event="chat/send",outcome="throttled"} 0"#,
+        r#"gateway_handler_duration_seconds_count{namespace="/chat",event="join"} 1"#,
+        r#"gateway_connections_refused_total{reason="guard"} 1"#,
+        r#"gateway_adapter_up{adapter="memory"} 1"#,
+        "gateway_packets_dropped_total 0",
+    ] {
+        assert!(text.lines().any(|l| l == series), "{series} not in\n{text}");
+    }
+    app.shutdown().await;
+    Ok(())
+}
+
 #[tokio::test]
 async fn health_follows_redis() -> Result<(), BoxError> {
     let mut redis = RedisServer::start();
@@ -166,10 +203,25 @@ async fn health_follows_redis() -> Result<(), BoxError> {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.json::<Value>().await?["redis"], "up");
 
+    let base = format!("http://{}", demo.addr);
+    let up = r#"gateway_adapter_up{adapter="redis"}"#;
+    assert!(metrics(&base).await?.contains(&format!("{up} 1")));
+
     redis.stop();
     let res = reqwest::get(&health).await?;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(res.json::<Value>().await?["redis"], "down");
+    // The adapter notices the lost connection on its own: wait for it, within 20 s.
+    let down = format!("{up} 0");
+    let mut seen = false;
+    for _ in 0..200 {
+        if metrics(&base).await?.contains(&down) {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen, "/metrics still shows Redis up 20 s after it stopped");
     // SIGTERM with Redis down: it still exits cleanly (the Redis driver does not hold it).
     let stopped = tokio::task::spawn_blocking(move || demo.stop_with("TERM")).await?;
     assert!(stopped.success());
