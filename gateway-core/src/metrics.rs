@@ -151,7 +151,7 @@ impl Metrics {
         let refused = Family::<ReasonLabel, Counter>::default();
         registry.register(
             "gateway_connections_refused",
-            "Connections refused, by reason (max_connections, max_connections_per_ip, origin, guard, namespace)",
+            "Connections refused, by reason (max_connections, max_connections_per_ip, connection_rate_per_ip, origin, guard, namespace)",
             refused.clone(),
         );
         let adapter_up = Family::<AdapterLabel, Gauge>::default();

@@ -141,6 +141,29 @@ async fn connections_past_the_total_limit_get_a_503() -> Result<(), BoxError> {
 }
 
 #[tokio::test]
+async fn an_ip_reconnecting_in_a_loop_is_cut_off() -> Result<(), BoxError> {
+    let app = TestingModule::builder::<AppModule>()
+        .configure(|app| {
+            app.limits(Limits::default().connection_rate_per_ip(3, Duration::from_secs(3600)))
+                .with_metrics("/metrics")
+        })
+        .start()
+        .await?;
+    for _ in 0..2 {
+        let client = app.client("/notes").connect().await?;
+        client.disconnect().await?;
+    }
+    // The third connection of the budget is this scrape; the fourth is refused.
+    let (status, _) = request(app.addr(), "GET", "/metrics").await;
+    assert_eq!(status, 200);
+    let mut tcp = TcpStream::connect(app.addr()).await?;
+    let refused = until_closed(&mut tcp).await.expect("closed");
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+    app.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_client_that_sends_its_request_head_too_slowly_is_closed() -> Result<(), BoxError> {
     let app = TestingModule::builder::<AppModule>()
         .configure(|app| app.limits(Limits::default().head_timeout(Duration::from_millis(300))))

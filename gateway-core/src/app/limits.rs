@@ -30,6 +30,7 @@ use std::time::Duration;
 pub struct Limits {
     pub(crate) max_connections: Option<usize>,
     pub(crate) max_connections_per_ip: Option<usize>,
+    pub(crate) connection_rate_per_ip: Option<(u32, Duration)>,
     pub(crate) head_timeout: Duration,
     pub(crate) shutdown_timeout: Duration,
 }
@@ -39,6 +40,7 @@ impl Default for Limits {
         Limits {
             max_connections: None,
             max_connections_per_ip: None,
+            connection_rate_per_ip: None,
             head_timeout: Duration::from_secs(10),
             shutdown_timeout: Duration::from_secs(10),
         }
@@ -56,6 +58,15 @@ impl Limits {
     /// holds one or two at a time, a websocket client one.
     pub fn max_connections_per_ip(mut self, n: usize) -> Self {
         self.max_connections_per_ip = Some(n);
+        self
+    }
+
+    /// At most `n` new connections per client IP in any `per` (governor's GCRA: `n` at once,
+    /// then one more every `per / n`), per listener: a client reconnecting in a loop is
+    /// refused, with a 503, before any handshake work. Polling clients open a connection per
+    /// request cycle when they do not keep it alive: leave room for them.
+    pub fn connection_rate_per_ip(mut self, n: u32, per: Duration) -> Self {
+        self.connection_rate_per_ip = Some((n, per));
         self
     }
 
@@ -83,6 +94,8 @@ pub(crate) enum Refused {
     Total,
     /// The client's IP has `max_connections_per_ip` open.
     PerIp,
+    /// The client's IP opened connections faster than `connection_rate_per_ip`.
+    Rate,
 }
 
 impl Refused {
@@ -90,6 +103,7 @@ impl Refused {
         match self {
             Refused::Total => "max_connections",
             Refused::PerIp => "max_connections_per_ip",
+            Refused::Rate => "connection_rate_per_ip",
         }
     }
 }
@@ -99,6 +113,44 @@ impl Refused {
 pub(crate) struct Admission {
     limits: Limits,
     open: Mutex<Open>,
+    rate: Option<Rate>,
+}
+
+/// New connections per IP: governor's keyed limiter, whose idle keys are dropped now and then
+/// so that many addresses seen once do not stay in memory.
+struct Rate {
+    limiter: governor::DefaultKeyedRateLimiter<IpAddr>,
+    checks: std::sync::atomic::AtomicU32,
+}
+
+impl std::fmt::Debug for Rate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rate")
+            .field("ips", &self.limiter.len())
+            .finish()
+    }
+}
+
+impl Rate {
+    fn new((n, per): (u32, Duration)) -> Option<Self> {
+        let burst = std::num::NonZeroU32::new(n)?;
+        let quota = governor::Quota::with_period(per / n)?.allow_burst(burst);
+        Some(Rate {
+            limiter: governor::RateLimiter::keyed(quota),
+            checks: std::sync::atomic::AtomicU32::new(0),
+        })
+    }
+
+    fn allows(&self, ip: IpAddr) -> bool {
+        let checks = self
+            .checks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if checks % 4096 == 4095 {
+            self.limiter.retain_recent();
+            self.limiter.shrink_to_fit();
+        }
+        self.limiter.check_key(&ip).is_ok()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -110,6 +162,7 @@ struct Open {
 impl Admission {
     pub(crate) fn new(limits: Limits) -> Arc<Self> {
         Arc::new(Admission {
+            rate: limits.connection_rate_per_ip.and_then(Rate::new),
             limits,
             open: Mutex::new(Open::default()),
         })
@@ -117,6 +170,9 @@ impl Admission {
 
     /// Counts a new connection from `ip` in, or says which limit it would pass.
     pub(crate) fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<Admitted, Refused> {
+        if self.rate.as_ref().is_some_and(|r| !r.allows(ip)) {
+            return Err(Refused::Rate);
+        }
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         if self
             .limits
@@ -196,6 +252,18 @@ mod tests {
         assert_eq!(a.admit(y).unwrap_err(), Refused::Total);
         drop(first);
         let _again = a.admit(x).unwrap();
+    }
+
+    #[test]
+    fn a_burst_of_connections_from_one_ip_is_cut() {
+        let a =
+            Admission::new(Limits::default().connection_rate_per_ip(3, Duration::from_secs(3600)));
+        let (x, y) = (IpAddr::from([10, 0, 0, 1]), IpAddr::from([10, 0, 0, 2]));
+        for _ in 0..3 {
+            drop(a.admit(x).unwrap());
+        }
+        assert_eq!(a.admit(x).unwrap_err(), Refused::Rate);
+        assert!(a.admit(y).is_ok(), "another IP has a budget of its own");
     }
 
     #[test]

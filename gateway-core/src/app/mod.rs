@@ -244,7 +244,7 @@ impl<A: AppAdapter> GatewayApplication<A> {
     /// |---|---|
     /// | `gateway_connections` (gauge) | `namespace` |
     /// | `gateway_connections_opened_total` | `namespace` |
-    /// | `gateway_connections_refused_total` | `reason`: `max_connections`, `max_connections_per_ip`, `origin`, `guard`, `namespace` |
+    /// | `gateway_connections_refused_total` | `reason`: `max_connections`, `max_connections_per_ip`, `connection_rate_per_ip`, `origin`, `guard`, `namespace` |
     /// | `gateway_messages_total` | `namespace`, `event`, `outcome`: `ok`, `exception`, `validation`, `forbidden`, `throttled`, `error` |
     /// | `gateway_handler_duration_seconds` (histogram) | `namespace`, `event` |
     /// | `gateway_packets_dropped_total` | |
