@@ -17,7 +17,7 @@
 //! `/usr/lib/postgresql/<version>/bin`) must be installed; `scripts/install-test-deps.sh`
 //! installs it. A missing binary fails the test with a message saying so: it is never skipped.
 
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::process::{ChildGroup, run_bounded, with_file_lock};
+use crate::process::{ChildGroup, log_file, run_bounded, wait_until_refused, with_file_lock};
 use crate::redis::free_port;
 
 /// The cluster's superuser.
@@ -176,16 +176,7 @@ impl PostgresServer {
         if !matches!(child.wait_timeout(READY_TIMEOUT), Ok(Some(_))) {
             child.kill();
         }
-        let deadline = Instant::now() + READY_TIMEOUT;
-        while TcpStream::connect_timeout(&self.addr(), Duration::from_millis(200)).is_ok() {
-            assert!(
-                Instant::now() < deadline,
-                "127.0.0.1:{} still accepts connections {} s after postgres was stopped",
-                self.port,
-                READY_TIMEOUT.as_secs()
-            );
-            thread::sleep(POLL_EVERY);
-        }
+        wait_until_refused(self.addr(), READY_TIMEOUT, "postgres");
     }
 
     /// Stops the server if it runs, then starts it again on the same port (same data: crash
@@ -254,11 +245,7 @@ impl PostgresServer {
     fn spawn_and_wait(&mut self) -> Result<(), String> {
         let install = install()?;
         self.starts += 1;
-        let log = std::fs::File::create(self.log_path())
-            .map_err(|e| format!("cannot create {}: {e}", self.log_path().display()))?;
-        let log_err = log
-            .try_clone()
-            .map_err(|e| format!("cannot duplicate the log file handle: {e}"))?;
+        let (log, log_err) = log_file(&self.log_path())?;
         let port = self.port.to_string();
         let mut cmd = install.command("postgres");
         cmd.arg("-D")
@@ -407,6 +394,7 @@ fn install() -> Result<&'static Install, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::TcpStream;
 
     #[test]
     fn starts_stops_and_restarts_on_the_same_port_with_its_data() {

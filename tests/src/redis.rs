@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::process::{ChildGroup, run_bounded, with_file_lock};
+use crate::process::{ChildGroup, log_file, run_bounded, wait_until_refused, with_file_lock};
 
 /// How long a starting `redis-server` may take to answer `PING`.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -129,16 +129,7 @@ impl RedisServer {
         // Dropping the child kills it.
         self.child = None;
         // The listening socket is closed with the process; wait for the kernel to agree.
-        let deadline = Instant::now() + READY_TIMEOUT;
-        while TcpStream::connect_timeout(&self.addr(), Duration::from_millis(200)).is_ok() {
-            assert!(
-                Instant::now() < deadline,
-                "127.0.0.1:{} still accepts connections {} s after redis-server was killed",
-                self.port,
-                READY_TIMEOUT.as_secs()
-            );
-            thread::sleep(POLL_EVERY);
-        }
+        wait_until_refused(self.addr(), READY_TIMEOUT, "redis-server");
     }
 
     /// Stops the server if it runs, then starts it again on the same port (empty: no
@@ -172,11 +163,7 @@ impl RedisServer {
 
     fn spawn_and_wait(&mut self) -> Result<(), String> {
         self.starts += 1;
-        let log = std::fs::File::create(self.log_path())
-            .map_err(|e| format!("cannot create {}: {e}", self.log_path().display()))?;
-        let log_err = log
-            .try_clone()
-            .map_err(|e| format!("cannot duplicate the log file handle: {e}"))?;
+        let (log, log_err) = log_file(&self.log_path())?;
         let port = self.port.to_string();
         let mut cmd = Command::new("redis-server");
         cmd.args(["--port", &port, "--bind", "127.0.0.1"])

@@ -17,12 +17,11 @@
 //!   [`StartupError::Postgres`] that shows the URL without the password.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use demo_app::Engine;
 use gateway_core::prelude::*;
 use gateway_core::{RunningApp, StartupError};
-use gateway_tests::node::run_node_suite_async;
 use gateway_tests::postgres::{PASSWORD, PostgresServer, USER};
 use gateway_tests::redis::free_port;
 
@@ -47,98 +46,36 @@ async fn scale_node(url: &str) -> RunningApp {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn nodes_on_one_postgres_through_socket_io_client() {
     init_observers();
-    let began = Instant::now();
     let pg = Arc::new(Mutex::new(PostgresServer::start()));
     let pg_url = pg.lock().unwrap_or_else(|e| e.into_inner()).url();
     let logs_from = log_len();
-
-    let demo_a = demo_app::start_on("127.0.0.1", 0, 0, Engine::Postgres(&pg_url))
-        .await
-        .expect("demo node A starts on PostgreSQL");
-    let demo_b = demo_app::start_on("127.0.0.1", 0, 0, Engine::Postgres(&pg_url))
-        .await
-        .expect("demo node B starts on PostgreSQL");
-    let mut scale = Vec::new();
-    for _ in 0..SCALE_NODES {
-        scale.push(scale_node(&pg_url).await);
-    }
-    let mut root_only = Vec::new();
-    for _ in 0..2 {
-        root_only.push(
+    let nodes = Nodes::start(
+        async || {
+            demo_app::start_on("127.0.0.1", 0, 0, Engine::Postgres(&pg_url))
+                .await
+                .expect("a demo node starts on PostgreSQL")
+        },
+        async || scale_node(&pg_url).await,
+        async || {
             GatewayApplication::create_with_postgres::<RootOnlyModule>(&pg_url)
                 .await
                 .expect("a RootOnlyModule node builds")
                 .start("127.0.0.1:0")
                 .await
-                .expect("a RootOnlyModule node starts"),
-        );
-    }
+                .expect("a RootOnlyModule node starts")
+        },
+    )
+    .await;
     let control = Control::start(Arc::downgrade(&pg));
-    let side = |app: &RunningApp| {
-        url(app
-            .port_addr(SIDE_PORT)
-            .expect("a listener for the side gateway"))
-    };
-    let list =
-        |f: &dyn Fn(&RunningApp) -> String| scale.iter().map(f).collect::<Vec<_>>().join(",");
-    let env = vec![
-        ("ENGINE", "PostgreSQL".to_owned()),
-        ("DEMO_A_URL", url(demo_a.addr())),
-        ("DEMO_B_URL", url(demo_b.addr())),
-        ("SCALE_A_URL", url(scale[0].addr())),
-        ("SCALE_B_URL", url(scale[1].addr())),
-        ("SIDE_A_URL", side(&scale[0])),
-        ("SIDE_B_URL", side(&scale[1])),
-        ("SCALE_URLS", list(&|app| url(app.addr()))),
-        ("SIDE_URLS", list(&side)),
-        ("ROOT_A_URL", url(root_only[0].addr())),
-        ("ROOT_B_URL", url(root_only[1].addr())),
-        ("CONTROL_ADDR", control.addr.to_string()),
-    ];
-    eprintln!(
-        "[postgres_e2e] PostgreSQL and the nodes up in {} ms: {env:?}",
-        began.elapsed().as_millis()
-    );
-
-    let suite_began = Instant::now();
-    let out = run_node_suite_async("redis.test.mjs", env).await;
-    eprintln!(
-        "[postgres_e2e] node suite took {} ms",
-        suite_began.elapsed().as_millis()
-    );
-
-    let mut problems = Vec::new();
-    for (name, app) in [("demo A", demo_a), ("demo B", demo_b)] {
-        problems.extend(shutdown(name, app).await);
-    }
-    for app in scale {
-        problems.extend(shutdown("scale node", app).await);
-    }
-    for app in root_only {
-        problems.extend(shutdown("root-only node", app).await);
-    }
-    let logged = logged_since(logs_from);
-    let panics = background_panics()
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let failures = nodes
+        .run_suite(
+            "PostgreSQL",
+            &control,
+            logs_from,
+            ["PostgreSQL lost", "PostgreSQL is back"],
+        )
+        .await;
     drop(pg);
-
-    let mut failures = Vec::new();
-    match out {
-        Ok(report) => println!("{report}"),
-        Err(report) => failures.push(format!("socket.io-client suite failed:\n{report}")),
-    }
-    failures.extend(problems);
-    if !panics.is_empty() {
-        failures.push(format!("panics while serving: {panics:#?}"));
-    }
-    // The JS suite stopped PostgreSQL several times: the nodes warned, both ways.
-    if !(logged.contains("PostgreSQL lost") && logged.contains("PostgreSQL is back")) {
-        failures.push(format!(
-            "the adapter warns when PostgreSQL is lost and when it is back; logged:\n{logged}"
-        ));
-    }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 

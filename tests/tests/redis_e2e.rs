@@ -47,100 +47,36 @@ async fn scale_node(url: &str) -> RunningApp {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn nodes_on_one_redis_through_socket_io_client() {
     init_observers();
-    let began = Instant::now();
     let redis = Arc::new(Mutex::new(RedisServer::start()));
     let redis_url = redis.lock().unwrap_or_else(|e| e.into_inner()).url();
     let logs_from = log_len();
-
-    let demo_a = demo_app::start_with("127.0.0.1", 0, 0, Some(&redis_url))
-        .await
-        .expect("demo node A starts on Redis");
-    let demo_b = demo_app::start_with("127.0.0.1", 0, 0, Some(&redis_url))
-        .await
-        .expect("demo node B starts on Redis");
-    // Six ScaleModule nodes: A and B for most scenarios, all six for `/` next to a gateway port
-    // (whether a node's `/` receives from other nodes depends on a race on each node).
-    let mut scale = Vec::new();
-    for _ in 0..SCALE_NODES {
-        scale.push(scale_node(&redis_url).await);
-    }
-    let mut root_only = Vec::new();
-    for _ in 0..2 {
-        root_only.push(
+    let nodes = Nodes::start(
+        async || {
+            demo_app::start_with("127.0.0.1", 0, 0, Some(&redis_url))
+                .await
+                .expect("a demo node starts on Redis")
+        },
+        async || scale_node(&redis_url).await,
+        async || {
             GatewayApplication::create_with_redis::<RootOnlyModule>(&redis_url)
                 .await
                 .expect("a RootOnlyModule node builds")
                 .start("127.0.0.1:0")
                 .await
-                .expect("a RootOnlyModule node starts"),
-        );
-    }
+                .expect("a RootOnlyModule node starts")
+        },
+    )
+    .await;
     let control = Control::start(Arc::downgrade(&redis));
-    let side = |app: &RunningApp| {
-        url(app
-            .port_addr(SIDE_PORT)
-            .expect("a listener for the side gateway"))
-    };
-    let list =
-        |f: &dyn Fn(&RunningApp) -> String| scale.iter().map(f).collect::<Vec<_>>().join(",");
-    let env = vec![
-        ("DEMO_A_URL", url(demo_a.addr())),
-        ("DEMO_B_URL", url(demo_b.addr())),
-        ("SCALE_A_URL", url(scale[0].addr())),
-        ("SCALE_B_URL", url(scale[1].addr())),
-        ("SIDE_A_URL", side(&scale[0])),
-        ("SIDE_B_URL", side(&scale[1])),
-        ("SCALE_URLS", list(&|app| url(app.addr()))),
-        ("SIDE_URLS", list(&side)),
-        ("ROOT_A_URL", url(root_only[0].addr())),
-        ("ROOT_B_URL", url(root_only[1].addr())),
-        ("CONTROL_ADDR", control.addr.to_string()),
-    ];
-    eprintln!(
-        "[redis_e2e] Redis and the nodes up in {} ms: {env:?}",
-        began.elapsed().as_millis()
-    );
-
-    let suite_began = Instant::now();
-    let out = run_node_suite_async("redis.test.mjs", env).await;
-    eprintln!(
-        "[redis_e2e] node suite took {} ms",
-        suite_began.elapsed().as_millis()
-    );
-
-    let mut problems = Vec::new();
-    for (name, app) in [("demo A", demo_a), ("demo B", demo_b)] {
-        problems.extend(shutdown(name, app).await);
-    }
-    for app in scale {
-        problems.extend(shutdown("scale node", app).await);
-    }
-    for app in root_only {
-        problems.extend(shutdown("root-only node", app).await);
-    }
-    let logged = logged_since(logs_from);
-    let panics = background_panics()
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let failures = nodes
+        .run_suite(
+            "Redis",
+            &control,
+            logs_from,
+            ["Redis lost", "Redis is back"],
+        )
+        .await;
     drop(redis);
-
-    // Every finding at once: the suite's, then what the nodes did.
-    let mut failures = Vec::new();
-    match out {
-        Ok(report) => println!("{report}"),
-        Err(report) => failures.push(format!("socket.io-client suite failed:\n{report}")),
-    }
-    failures.extend(problems);
-    if !panics.is_empty() {
-        failures.push(format!("panics while serving: {panics:#?}"));
-    }
-    // The JS suite killed Redis several times: the nodes that noticed warned, both ways.
-    if !(logged.contains("Redis lost") && logged.contains("Redis is back")) {
-        failures.push(format!(
-            "the adapter warns when Redis is lost and when it is back; logged:\n{logged}"
-        ));
-    }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 

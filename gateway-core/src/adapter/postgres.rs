@@ -16,14 +16,16 @@
 //! also `LISTEN`s; a payload of 8000 bytes or more (PostgreSQL's limit), and every binary one,
 //! is written to the table `socket_io_attachments` (created at start-up, rows pruned after a
 //! minute) and only its id is notified. Nodes find each other by heartbeats (every 5 s,
-//! forgotten after 20 s without one): a server-wide request waits for the nodes heard from.
+//! forgotten after 20 s without one): a server-wide request waits for the nodes heard from,
+//! at most 2 s beyond its ack timeout (a node that does not answer: gone, or still
+//! reconnecting after an outage).
 //!
 //! The fault story is the Redis one: while PostgreSQL is unreachable, every node keeps
 //! serving its own clients: a broadcast reaches the local sockets of the room, and server-wide
 //! requests (`fetch_sockets`, an emit with acks) are answered by this node's sockets alone.
 //! What other nodes should have received in that time is **lost**: broadcasts, and operations
 //! on one socket of another node. A warning is logged when PostgreSQL is lost and when it is
-//! back; the driver reconnects by itself every half second, recreates the attachment table if
+//! back; the driver reconnects by itself (every quarter of a second), recreates the attachment table if
 //! it is gone, and `LISTEN`s again on its channels. Delivery across nodes resumes as soon as
 //! the connection is back.
 
@@ -55,7 +57,12 @@ use crate::error::StartupError;
 /// How long a PostgreSQL query may take before the node considers PostgreSQL lost.
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
 /// How often a node that lost PostgreSQL tries to reach it again.
-const RETRY_EVERY: Duration = Duration::from_millis(500);
+const RETRY_EVERY: Duration = Duration::from_millis(250);
+/// How long a server-wide request waits for the other nodes' answers beyond the ack timeout
+/// (socketioxide-postgres's default is 5 s). A node heard from within the heartbeat timeout
+/// but not connected now (still reconnecting after an outage, or gone) never answers: the
+/// request returns what the others said after this long.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
 /// How often a healthy node checks that PostgreSQL is still there.
 const CHECK_EVERY: Duration = Duration::from_secs(1);
 /// How many notifications of one channel may wait for the adapter.
@@ -322,9 +329,12 @@ async fn watch(inner: Weak<Inner>) {
             let Some(driver) = inner.upgrade() else {
                 return;
             };
-            if driver.reconnect().await.is_ok() {
-                driver.healthy.store(true, Ordering::Release);
-                tracing::warn!(target: "PostgresAdapter", url = %driver.url, "PostgreSQL is back: delivering across nodes again");
+            match driver.reconnect().await {
+                Ok(()) => {
+                    driver.healthy.store(true, Ordering::Release);
+                    tracing::warn!(target: "PostgresAdapter", url = %driver.url, "PostgreSQL is back: delivering across nodes again");
+                }
+                Err(e) => tracing::debug!(target: "PostgresAdapter", "still away: {e}"),
             }
         }
     }
@@ -560,6 +570,7 @@ fn server_config(server: &str) -> PostgresAdapterConfig {
     let config = PostgresAdapterConfig::default()
         .with_hb_interval(Duration::from_secs(5))
         .with_hb_timeout(Duration::from_secs(20))
+        .with_request_timeout(REQUEST_TIMEOUT)
         .with_table_name(TABLE);
     match server {
         "main" => config,

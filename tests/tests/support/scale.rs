@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use gateway_core::RunningApp;
 use gateway_core::prelude::*;
+use gateway_tests::node::run_node_suite_async;
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------------------------------------
@@ -423,5 +424,118 @@ pub async fn shutdown(name: &str, app: RunningApp) -> Option<String> {
             "{name}: shutdown did not finish within {:?}",
             began.elapsed()
         )),
+    }
+}
+
+/// The nodes of the main scale-out test, on one engine: two demo nodes, [`SCALE_NODES`]
+/// [`ScaleModule`] nodes (A and B for most scenarios, all of them for `/` next to a gateway
+/// port) and two [`RootOnlyModule`] nodes.
+pub struct Nodes {
+    /// Demo nodes A and B.
+    pub demo: [RunningApp; 2],
+    /// The [`ScaleModule`] nodes.
+    pub scale: Vec<RunningApp>,
+    /// The [`RootOnlyModule`] nodes.
+    pub root_only: Vec<RunningApp>,
+}
+
+impl Nodes {
+    /// Starts them one after the other, each with its function.
+    pub async fn start(
+        demo: impl AsyncFn() -> RunningApp,
+        scale: impl AsyncFn() -> RunningApp,
+        root_only: impl AsyncFn() -> RunningApp,
+    ) -> Nodes {
+        let demo = [demo().await, demo().await];
+        let mut scale_nodes = Vec::new();
+        for _ in 0..SCALE_NODES {
+            scale_nodes.push(scale().await);
+        }
+        let root_only = vec![root_only().await, root_only().await];
+        Nodes {
+            demo,
+            scale: scale_nodes,
+            root_only,
+        }
+    }
+
+    /// Runs `redis.test.mjs` on the nodes (`ENGINE` = `engine`, its restarts through
+    /// `control`), shuts them down, and returns every finding at once: the suite's, a slow
+    /// shutdown, a panic while serving, and each of `warnings` (the adapter's "lost" and
+    /// "back") missing from what was logged since `logs_from`.
+    pub async fn run_suite(
+        self,
+        engine: &str,
+        control: &Control,
+        logs_from: usize,
+        warnings: [&str; 2],
+    ) -> Vec<String> {
+        let Nodes {
+            demo: [demo_a, demo_b],
+            scale,
+            root_only,
+        } = self;
+        let side = |app: &RunningApp| {
+            url(app
+                .port_addr(SIDE_PORT)
+                .expect("a listener for the side gateway"))
+        };
+        let list =
+            |f: &dyn Fn(&RunningApp) -> String| scale.iter().map(f).collect::<Vec<_>>().join(",");
+        let env = vec![
+            ("ENGINE", engine.to_owned()),
+            ("DEMO_A_URL", url(demo_a.addr())),
+            ("DEMO_B_URL", url(demo_b.addr())),
+            ("SCALE_A_URL", url(scale[0].addr())),
+            ("SCALE_B_URL", url(scale[1].addr())),
+            ("SIDE_A_URL", side(&scale[0])),
+            ("SIDE_B_URL", side(&scale[1])),
+            ("SCALE_URLS", list(&|app| url(app.addr()))),
+            ("SIDE_URLS", list(&side)),
+            ("ROOT_A_URL", url(root_only[0].addr())),
+            ("ROOT_B_URL", url(root_only[1].addr())),
+            ("CONTROL_ADDR", control.addr.to_string()),
+        ];
+        eprintln!("[{engine}] the nodes are up: {env:?}");
+        let began = Instant::now();
+        let out = run_node_suite_async("redis.test.mjs", env).await;
+        eprintln!(
+            "[{engine}] node suite took {} ms",
+            began.elapsed().as_millis()
+        );
+
+        let mut problems = Vec::new();
+        for (name, app) in [("demo A", demo_a), ("demo B", demo_b)] {
+            problems.extend(shutdown(name, app).await);
+        }
+        for app in scale {
+            problems.extend(shutdown("scale node", app).await);
+        }
+        for app in root_only {
+            problems.extend(shutdown("root-only node", app).await);
+        }
+        let logged = logged_since(logs_from);
+        let panics = background_panics()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+
+        let mut failures = Vec::new();
+        match out {
+            Ok(report) => println!("{report}"),
+            Err(report) => failures.push(format!("socket.io-client suite failed:\n{report}")),
+        }
+        failures.extend(problems);
+        if !panics.is_empty() {
+            failures.push(format!("panics while serving: {panics:#?}"));
+        }
+        // The JS suite stopped the engine several times: the nodes that noticed warned, both
+        // ways.
+        if !warnings.iter().all(|w| logged.contains(w)) {
+            failures.push(format!(
+                "the adapter warns {warnings:?} when {engine} is lost and when it is back; logged:\n{logged}"
+            ));
+        }
+        failures
     }
 }
