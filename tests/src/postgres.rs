@@ -22,10 +22,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::process::{ChildGroup, log_file, run_bounded, wait_until_refused, with_file_lock};
+use crate::process::{
+    ChildGroup, NotReady, log_file, run_bounded, wait_ready, wait_until_refused, with_file_lock,
+};
 use crate::redis::free_port;
 
 /// The cluster's superuser.
@@ -35,9 +36,6 @@ pub const PASSWORD: &str = "gateway-pass";
 
 /// How long a starting server may take to accept connections (and `initdb` to run).
 pub const READY_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How often readiness is polled.
-const POLL_EVERY: Duration = Duration::from_millis(50);
 
 /// A `postgres` server on `127.0.0.1:port`, its cluster in a temporary directory of its own.
 ///
@@ -261,35 +259,33 @@ impl PostgresServer {
             .stderr(log_err);
         let child = ChildGroup::spawn(&mut cmd)
             .map_err(|e| format!("cannot run postgres ({e}); run scripts/install-test-deps.sh"))?;
+        let mut child = child;
+        let bin = install.bin.clone();
+        let ready = wait_ready(&mut child, READY_TIMEOUT, || {
+            let mut probe = Command::new(bin.join("pg_isready"));
+            probe.args(["-q", "-h", "127.0.0.1", "-p", &port, "-t", "1"]);
+            run_bounded(probe, Duration::from_secs(5)).is_ok_and(|r| r.succeeded())
+        });
         self.child = Some(child);
-
-        let deadline = Instant::now() + READY_TIMEOUT;
-        loop {
-            if let Some(child) = &mut self.child
-                && let Ok(Some(status)) = child.wait_timeout(Duration::ZERO)
-            {
+        match ready {
+            Ok(()) => Ok(()),
+            Err(NotReady::Exited(status)) => {
                 self.child = None;
-                return Err(format!(
+                Err(format!(
                     "postgres on port {} exited with {status} before accepting connections:\n{}",
                     self.port,
                     self.log()
-                ));
+                ))
             }
-            let mut probe = Command::new(install.bin.join("pg_isready"));
-            probe.args(["-q", "-h", "127.0.0.1", "-p", &port, "-t", "1"]);
-            if run_bounded(probe, Duration::from_secs(5)).is_ok_and(|r| r.succeeded()) {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
+            Err(NotReady::TimedOut) => {
                 let log = self.log();
                 self.stop();
-                return Err(format!(
+                Err(format!(
                     "postgres on port {} did not accept connections within {} s:\n{log}",
                     self.port,
                     READY_TIMEOUT.as_secs()
-                ));
+                ))
             }
-            thread::sleep(POLL_EVERY);
         }
     }
 }

@@ -35,6 +35,36 @@ pub fn wait_until_refused(addr: std::net::SocketAddr, limit: Duration, what: &st
     }
 }
 
+/// Why a server did not get ready: see [`wait_ready`].
+#[derive(Debug)]
+pub enum NotReady {
+    /// Its process exited first, with this status.
+    Exited(ExitStatus),
+    /// It was still not ready when the limit passed.
+    TimedOut,
+}
+
+/// Polls `ready` until it says yes, `child` exits, or `limit` passes.
+pub fn wait_ready(
+    child: &mut ChildGroup,
+    limit: Duration,
+    mut ready: impl FnMut() -> bool,
+) -> Result<(), NotReady> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Ok(Some(status)) = child.wait_timeout(Duration::ZERO) {
+            return Err(NotReady::Exited(status));
+        }
+        if ready() {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(NotReady::TimedOut);
+        }
+        thread::sleep(POLL_EVERY);
+    }
+}
+
 /// The file at `path`, created, twice: for a child's stdout and stderr.
 pub fn log_file(path: &std::path::Path) -> Result<(std::fs::File, std::fs::File), String> {
     let log = std::fs::File::create(path)

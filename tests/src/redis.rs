@@ -23,7 +23,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::process::{ChildGroup, log_file, run_bounded, wait_until_refused, with_file_lock};
+use crate::process::{
+    ChildGroup, NotReady, log_file, run_bounded, wait_ready, wait_until_refused, with_file_lock,
+};
 
 /// How long a starting `redis-server` may take to answer `PING`.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -33,9 +35,6 @@ const QUERY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How long `redis-cli --cluster create` may take, and the cluster to agree it is up.
 const CLUSTER_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How often readiness is polled.
-const POLL_EVERY: Duration = Duration::from_millis(20);
 
 /// A `redis-server` child process on `127.0.0.1:port`, in a temporary directory of its own.
 ///
@@ -182,35 +181,29 @@ impl RedisServer {
                  run scripts/install-test-deps.sh (Debian package redis-server)"
             )
         })?;
-        self.child = Some(child);
-
-        let deadline = Instant::now() + READY_TIMEOUT;
-        loop {
-            if let Some(child) = &mut self.child
-                && let Ok(Some(status)) = child.wait_timeout(Duration::ZERO)
-            {
-                self.child = None;
-                return Err(format!(
-                    "redis-server on port {} exited with {status} before answering PING:\n{}",
-                    self.port,
-                    self.log()
-                ));
+        let mut child = child;
+        let ready = wait_ready(&mut child, READY_TIMEOUT, || match self.query(&["PING"]) {
+            Ok(pong) => pong == "PONG",
+            // `-NOAUTH` with --requirepass: it is up.
+            Err(e) => e.contains("NOAUTH") || e.contains("AUTH"),
+        });
+        match ready {
+            Ok(()) => {
+                self.child = Some(child);
+                Ok(())
             }
-            match self.query(&["PING"]) {
-                Ok(pong) if pong == "PONG" => return Ok(()),
-                // `-NOAUTH` with --requirepass: it is up.
-                Err(e) if e.contains("NOAUTH") || e.contains("AUTH") => return Ok(()),
-                _ if Instant::now() >= deadline => {
-                    let log = self.log();
-                    self.child = None; // killed
-                    return Err(format!(
-                        "redis-server on port {} did not answer PING within {} s:\n{log}",
-                        self.port,
-                        READY_TIMEOUT.as_secs()
-                    ));
-                }
-                _ => thread::sleep(POLL_EVERY),
-            }
+            // Dropping the child kills it.
+            Err(NotReady::Exited(status)) => Err(format!(
+                "redis-server on port {} exited with {status} before answering PING:\n{}",
+                self.port,
+                self.log()
+            )),
+            Err(NotReady::TimedOut) => Err(format!(
+                "redis-server on port {} did not answer PING within {} s:\n{}",
+                self.port,
+                READY_TIMEOUT.as_secs(),
+                self.log()
+            )),
         }
     }
 }

@@ -10,8 +10,8 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::{Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
-use gateway_core::RunningApp;
 use gateway_core::prelude::*;
+use gateway_core::{RunningApp, StartupError};
 use gateway_tests::node::run_node_suite_async;
 use serde_json::{Value, json};
 
@@ -537,5 +537,42 @@ impl Nodes {
             ));
         }
         failures
+    }
+}
+
+/// What `create` (building an application on the engine at `url`) fails with, within 15 s.
+pub async fn startup_error<T>(
+    url: &str,
+    create: impl Future<Output = Result<T, StartupError>>,
+) -> StartupError {
+    let began = Instant::now();
+    let result = tokio::time::timeout(Duration::from_secs(15), create)
+        .await
+        .unwrap_or_else(|_| panic!("building on {url} still waiting after 15 s"));
+    eprintln!(
+        "[startup] building on {url} failed after {} ms",
+        began.elapsed().as_millis()
+    );
+    match result {
+        Ok(_) => panic!("building on {url} should fail"),
+        Err(e) => e,
+    }
+}
+
+/// Asserts that `err` is the engine's start-up error (`of_engine`), names `shown` and never
+/// shows `secret` (Display and Debug: `main` returning the error prints its Debug form).
+pub fn assert_names_url_not_secret(err: &StartupError, of_engine: bool, shown: &str, secret: &str) {
+    assert!(of_engine, "the engine's StartupError, got {err:?}");
+    let display = err.to_string();
+    let debug = format!("{err:?}");
+    assert!(
+        display.contains(shown),
+        "the error names the URL {shown}: {display}"
+    );
+    for text in [&display, &debug] {
+        assert!(
+            !text.contains(secret),
+            "the error must not show the password {secret:?}: {text}"
+        );
     }
 }
