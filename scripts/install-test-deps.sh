@@ -42,6 +42,22 @@ if ! command -v redis-server >/dev/null 2>&1; then
     (service redis-server stop >/dev/null 2>&1 || true)
 fi
 
+# PostgreSQL (Debian's postgresql: initdb, postgres, pg_ctl, pg_isready under
+# /usr/lib/postgresql/<version>/bin) for the scale-out tests on PostgreSQL and the benchmark:
+# the harness makes its own cluster in a temporary directory and serves it on a free loopback
+# port; nothing here starts one. PostgreSQL refuses to run as root: as root, the harness runs
+# it as the system user `postgres`, which the package creates (created here if missing).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    log "installing postgresql"
+    apt_install postgresql
+    # Debian starts a system cluster on 5432; the tests do not use it.
+    (service postgresql stop >/dev/null 2>&1 || true)
+fi
+if ! id postgres >/dev/null 2>&1; then
+    log "creating the system user postgres"
+    useradd --system --user-group --home-dir /var/lib/postgresql --shell /bin/bash postgres
+fi
+
 # Chromium (Debian's package) for the browser test of the demo's web page
 # (tests/js/browser.test.mjs): playwright-core drives /usr/bin/chromium headless and
 # never downloads a browser of its own.

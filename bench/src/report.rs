@@ -443,9 +443,10 @@ pub fn targets(rows: &[Row]) -> Vec<Target> {
     out
 }
 
-/// Two framework nodes on one Redis against one framework node: the fan-out figures, as a
-/// markdown list (empty when `fanout-2n` did not run).
-pub fn two_nodes_markdown(rows: &[Row]) -> String {
+/// Two framework nodes on one engine against one framework node: the fan-out figures of
+/// `scenario` (`fanout-2n` on Redis, `fanout-2n-pg` on PostgreSQL), as a markdown list (empty
+/// when it did not run).
+pub fn two_nodes_markdown(rows: &[Row], scenario: &str, engine: &str) -> String {
     let summary = summarize(rows);
     let fw = |scenario: &str| {
         summary
@@ -453,7 +454,7 @@ pub fn two_nodes_markdown(rows: &[Row]) -> String {
             .find(|(s, _)| s == scenario)
             .and_then(|(_, m)| m.get(&ServerKind::Framework).cloned())
     };
-    let (Some(one), Some(two)) = (fw("fanout"), fw("fanout-2n")) else {
+    let (Some(one), Some(two)) = (fw("fanout"), fw(scenario)) else {
         return String::new();
     };
     let pct = |d: Option<f64>| {
@@ -464,7 +465,7 @@ pub fn two_nodes_markdown(rows: &[Row]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "- at {} bc/s: delivered {} on two nodes, {} on one; delivery p99 {} µs against {} µs (× {}); CPU per delivery, both nodes and Redis together, × {}",
+        "- at {} bc/s: delivered {} on two nodes, {} on one; delivery p99 {} µs against {} µs (× {}); CPU per delivery, both nodes and {engine} together, × {}",
         num(two.broadcasts),
         pct(two.delivery),
         pct(one.delivery),
@@ -473,7 +474,7 @@ pub fn two_nodes_markdown(rows: &[Row]) -> String {
         ratio_text(ratio(two.p99, one.p99)),
         ratio_text(ratio(two.cpu, one.cpu)),
     );
-    if let (Some(one_max), Some(two_max)) = (fw("fanout-max"), fw("fanout-2n-max")) {
+    if let (Some(one_max), Some(two_max)) = (fw("fanout-max"), fw(&format!("{scenario}-max"))) {
         let _ = writeln!(
             out,
             "- highest rate with 99% delivered: {} bc/s on two nodes, {} on one (× {})",
@@ -655,7 +656,10 @@ mod tests {
         assert_eq!(t[1].met, None, "echo-validated not measured");
         assert_eq!(t[3].value, "2.00");
         assert_eq!(t[4].met, Some(true));
-        assert!(two_nodes_markdown(&rows).is_empty(), "no fanout-2n rows");
+        assert!(
+            two_nodes_markdown(&rows, "fanout-2n", "Redis").is_empty(),
+            "no fanout-2n rows"
+        );
     }
 
     #[test]
@@ -676,7 +680,7 @@ mod tests {
             fan("fanout-2n", 1500.0, 0.999, 100.0),
             fan("fanout-2n-max", 4000.0, 0.99, 1000.0),
         ];
-        let md = two_nodes_markdown(&rows);
+        let md = two_nodes_markdown(&rows, "fanout-2n", "Redis");
         assert!(
             md.contains("delivered 99.9% on two nodes, 100.0% on one"),
             "{md}"

@@ -1,7 +1,8 @@
 //! The demo's configuration: `demo-app/demo.toml` (or the file `DEMO_CONFIG` names), then the
 //! variables the demo has always read (`HOST`, `PORT`, `NOTIFY_PORT`, `REDIS_URL`,
-//! `JWT_SECRET`), then the same names prefixed (`DEMO_NOTIFY_PORT`), each later source winning.
+//! `DATABASE_URL`, `JWT_SECRET`), then the same names prefixed (`DEMO_NOTIFY_PORT`), each later source winning.
 
+use gateway_core::StartupError;
 use gateway_core::config::{Configuration, Sources};
 use gateway_core::prelude::*;
 use validator::{Validate, ValidationError};
@@ -19,6 +20,9 @@ pub struct DemoConfig {
     pub notify_port: u16,
     /// Scale out on this Redis (`redis://host:port`); in memory when unset or empty.
     pub redis_url: Option<String>,
+    /// Scale out on this PostgreSQL (`postgres://user:password@host:port/db`) instead; setting
+    /// it together with `redis_url` is a start-up error (one engine per deployment).
+    pub database_url: Option<String>,
     /// The tokens' signing secret; unset: a random one per process. Never logged.
     #[validate(custom(function = "not_blank"))]
     pub jwt_secret: Option<String>,
@@ -31,6 +35,7 @@ impl Default for DemoConfig {
             port: 3000,
             notify_port: crate::NOTIFY_PORT,
             redis_url: None,
+            database_url: None,
             jwt_secret: None,
         }
     }
@@ -54,7 +59,14 @@ impl Configuration for DemoConfig {
             .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/demo.toml").to_owned());
         Sources::new()
             .file(&file)
-            .env_vars(&["HOST", "PORT", "NOTIFY_PORT", "REDIS_URL", "JWT_SECRET"])
+            .env_vars(&[
+                "HOST",
+                "PORT",
+                "NOTIFY_PORT",
+                "REDIS_URL",
+                "DATABASE_URL",
+                "JWT_SECRET",
+            ])
             .env_prefixed("DEMO_")
     }
 }
@@ -63,5 +75,27 @@ impl DemoConfig {
     /// The Redis URL, when one is set and not empty.
     pub fn redis(&self) -> Option<&str> {
         self.redis_url.as_deref().filter(|u| !u.is_empty())
+    }
+
+    /// The PostgreSQL URL, when one is set and not empty.
+    pub fn postgres(&self) -> Option<&str> {
+        self.database_url.as_deref().filter(|u| !u.is_empty())
+    }
+
+    /// Where the nodes meet: in memory, Redis or PostgreSQL; an error when both URLs are set
+    /// (which one would the other nodes use?).
+    pub fn engine(&self) -> Result<crate::Engine<'_>, StartupError> {
+        match (self.redis(), self.postgres()) {
+            (None, None) => Ok(crate::Engine::Memory),
+            (Some(url), None) => Ok(crate::Engine::Redis(url)),
+            (None, Some(url)) => Ok(crate::Engine::Postgres(url)),
+            (Some(_), Some(_)) => Err(StartupError::Config {
+                key: "database_url".to_owned(),
+                origin: "DATABASE_URL / database_url".to_owned(),
+                rule: "cannot be set together with REDIS_URL (redis_url): the demo scales out \
+                       on one engine; unset one of them"
+                    .to_owned(),
+            }),
+        }
     }
 }

@@ -63,8 +63,17 @@ fn invalid(errors: validator::ValidationErrors) -> Response {
     (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
-/// 200 `{status: "ok", redis}`: `"off"` in memory, `"up"`, or `"down"` with a 503.
+/// 200 `{status: "ok", redis}`: `"off"` in memory, `"up"`, or `"down"` with a 503. On
+/// PostgreSQL, `{status, redis: "off", postgres}` alike.
 async fn health(Inject(config): Inject<Config<DemoConfig>>) -> Response {
+    if let Some(url) = config.postgres() {
+        return if postgres_answers(url).await {
+            Json(json!({ "status": "ok", "redis": "off", "postgres": "up" })).into_response()
+        } else {
+            let body = json!({ "status": "error", "redis": "off", "postgres": "down" });
+            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+        };
+    }
     let Some(url) = config.redis() else {
         return Json(json!({ "status": "ok", "redis": "off" })).into_response();
     };
@@ -88,6 +97,24 @@ async fn redis_answers(url: &str) -> bool {
     };
     matches!(
         tokio::time::timeout(Duration::from_secs(1), ping).await,
+        Ok(Some(_))
+    )
+}
+
+/// Whether PostgreSQL answers a query within a second.
+async fn postgres_answers(url: &str) -> bool {
+    let query = async {
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .ok()?;
+        let conn = tokio::spawn(conn);
+        let answered = client.simple_query("SELECT 1").await.ok();
+        drop(client);
+        conn.abort();
+        answered
+    };
+    matches!(
+        tokio::time::timeout(Duration::from_secs(1), query).await,
         Ok(Some(_))
     )
 }

@@ -74,13 +74,24 @@ pub async fn run(config: &DemoConfig) -> Result<RunningApp, StartupError> {
             source,
         }
     })?;
-    start_with(
+    start_on(
         &config.host,
         config.port,
         config.notify_port,
-        config.redis(),
+        config.engine()?,
     )
     .await
+}
+
+/// Where the demo's nodes meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine<'a> {
+    /// One process, in memory.
+    Memory,
+    /// The Redis at this URL (`REDIS_URL`).
+    Redis(&'a str),
+    /// The PostgreSQL at this URL (`DATABASE_URL`).
+    Postgres(&'a str),
 }
 
 /// Starts the demo on `host:port`, with the notifications gateway on `notify_port` (`0`: free
@@ -97,9 +108,21 @@ pub async fn start_with(
     notify_port: u16,
     redis_url: Option<&str>,
 ) -> Result<RunningApp, StartupError> {
+    let engine = redis_url.map_or(Engine::Memory, Engine::Redis);
+    start_on(host, port, notify_port, engine).await
+}
+
+/// [`start`], on `engine`: several demo processes on one Redis or one PostgreSQL share their
+/// chat rooms.
+pub async fn start_on(
+    host: &str,
+    port: u16,
+    notify_port: u16,
+    engine: Engine<'_>,
+) -> Result<RunningApp, StartupError> {
     let addr = format!("{host}:{port}");
-    match redis_url {
-        Some(url) => {
+    match engine {
+        Engine::Redis(url) => {
             listen(
                 GatewayApplication::create_with_redis::<AppModule>(url).await?,
                 &addr,
@@ -107,7 +130,15 @@ pub async fn start_with(
             )
             .await
         }
-        None => {
+        Engine::Postgres(url) => {
+            listen(
+                GatewayApplication::create_with_postgres::<AppModule>(url).await?,
+                &addr,
+                notify_port,
+            )
+            .await
+        }
+        Engine::Memory => {
             listen(
                 GatewayApplication::create::<AppModule>().await?,
                 &addr,

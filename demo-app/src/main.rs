@@ -1,6 +1,7 @@
 //! `cargo run -p demo-app`: the demo on `HOST:PORT` (127.0.0.1:3000), notifications on
-//! `NOTIFY_PORT` (3001); with `REDIS_URL`, on the Redis adapter. Every setting can also come
-//! from `demo-app/demo.toml` (see `DemoConfig`).
+//! `NOTIFY_PORT` (3001); with `REDIS_URL`, on the Redis adapter, with `DATABASE_URL` on the
+//! PostgreSQL one (not both). Every setting can also come from `demo-app/demo.toml` (see
+//! `DemoConfig`).
 
 use demo_app::{DemoConfig, NOTIFY_PORT, run};
 use gateway_core::BoxError;

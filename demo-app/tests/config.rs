@@ -83,3 +83,19 @@ fn the_file_sets_what_the_environment_does_not() {
     assert!(!demo.addr.ends_with(":1"), "PORT=0 wins over the file");
     assert!(demo.stop_with("TERM").success());
 }
+
+#[test]
+fn redis_and_postgres_together_stop_start_up_naming_both() {
+    let out = refused(&[
+        ("REDIS_URL", "redis://:redis-pw@127.0.0.1:1"),
+        ("DATABASE_URL", "postgres://app:pg-pw@127.0.0.1:1/app"),
+    ]);
+    assert!(
+        out.contains("invalid configuration: `database_url`") && out.contains("REDIS_URL"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("redis-pw") && !out.contains("pg-pw"),
+        "no password is printed:\n{out}"
+    );
+}

@@ -271,6 +271,14 @@ pub enum StartupError {
         /// What the client said.
         reason: String,
     },
+    /// PostgreSQL could not be reached (or refused the credentials) at start-up.
+    #[error("cannot reach PostgreSQL at {url}: {reason}. Is a PostgreSQL server running there?")]
+    Postgres {
+        /// The URL, password hidden.
+        url: String,
+        /// What the client said.
+        reason: String,
+    },
     /// The adapter could not get ready for a namespace (a remote adapter's subscriptions).
     #[error("the adapter could not get ready for namespace {namespace}: {reason}")]
     AdapterInit {

@@ -65,8 +65,8 @@ pub use handler::{
 pub use message::{Data, Reply};
 pub use socket::{Broadcast, DisconnectReason, EmitError, RemoteSocket, SocketRef, WsServer};
 
-/// An adapter an application can run on: socketioxide's in-memory one (the default) or Redis
-/// (feature `redis`). Every gateway works on any of them.
+/// An adapter an application can run on: socketioxide's in-memory one (the default), Redis
+/// (feature `redis`) or PostgreSQL (feature `postgres`). Every gateway works on any of them.
 ///
 /// It says how to wait until a namespace's adapter is ready, so that
 /// [`GatewayApplication::start`] returns only once every gateway can be reached.

@@ -17,6 +17,10 @@
 // `NOTIFY_PORT`; demo-app/tests/redis_processes.rs), only DEMO_A_URL and DEMO_B_URL: the
 // demo's chat section runs.
 //
+// The same suite runs on PostgreSQL (tests/tests/postgres_e2e.rs and
+// demo-app/tests/postgres_processes.rs set ENGINE=PostgreSQL, and the same variables but the
+// cluster's): every scenario, the engine's restarts included, holds on both engines.
+//
 // Sections whose variables are not set are skipped. Tests run one after the other (node:test's
 // default): the restart tests, which kill Redis, come last.
 //
@@ -55,6 +59,9 @@ const {
   CLUSTER_A_URL,
   CLUSTER_B_URL,
 } = process.env;
+
+/** The engine the nodes meet on, in the tests' names: `Redis` (default) or `PostgreSQL`. */
+const ENGINE = process.env.ENGINE ?? 'Redis';
 
 const DEMOS = DEMO_A_URL && DEMO_B_URL;
 const NODES = DEMOS && SCALE_A_URL && SCALE_B_URL && SIDE_A_URL && SIDE_B_URL && ROOT_A_URL && ROOT_B_URL && SCALE_URLS && SIDE_URLS;
@@ -143,7 +150,7 @@ async function chatRoomOnTwoNodes() {
   return { r, a1, a2, b1, b2, outA, outB, members: [a1, a2, b1, b2], outsiders: [outA, outB] };
 }
 
-describe('demo chat on two nodes, one Redis', ON_DEMOS, () => {
+describe(`demo chat on two nodes, one ${ENGINE}`, ON_DEMOS, () => {
   test('a token from one node opens /chat on the other (one JWT_SECRET)', async () => {
     const name = `cross-${uniqueSuffix()}`;
     const s = await chatClient(DEMO_A_URL, name, DEMO_B_URL);
@@ -278,6 +285,15 @@ function crossNodeOperations(urlA, urlB) {
     await Promise.all(all.map((s) => expectNothing(s, 'server-wide', DUP_MS)));
   });
 
+  test('a 20 kB message crosses nodes once (over the 8000 bytes a PostgreSQL NOTIFY carries)', async () => {
+    const { a1, b1, all } = await scaleTrio(urlA, urlB);
+    const big = `${'x'.repeat(20_000)}-from-${b1.id}`;
+    assert.equal(await emitWithAck(b1, 'server-emit', big), true);
+    await Promise.all(all.map((s) => getsOnce(s, 'server-wide', [big])));
+    await Promise.all(all.map((s) => expectNothing(s, 'server-wide', DUP_MS)));
+    assert.ok(a1.connected);
+  });
+
   test('socket.broadcast() reaches everyone but the sender, on every node, once', async () => {
     const { a1, b1, b2 } = await scaleTrio(urlA, urlB);
     assert.equal(await emitWithAck(b1, 'broadcast', 'not for b1'), true);
@@ -367,7 +383,7 @@ function crossNodeOperations(urlA, urlB) {
   });
 }
 
-describe('test gateways on two nodes, one Redis', ON_NODES, () => {
+describe(`test gateways on two nodes, one ${ENGINE}`, ON_NODES, () => {
   crossNodeOperations(SCALE_A_URL, SCALE_B_URL);
 
   test('a broadcast on / crosses nodes (each node one socket.io server)', async () => {
@@ -414,7 +430,7 @@ describe('test gateways on two nodes, one Redis', ON_NODES, () => {
     await Promise.all(clients.map((s) => expectNothing(s, 'shout', DUP_MS)));
   });
 
-  test('on Redis as in memory, / of a gateway port gets nothing of the main listener\'s /', async () => {
+  test(`on ${ENGINE} as in memory, / of a gateway port gets nothing of the main listener's /`, async () => {
     // With the in-memory adapter each port is its own socket.io server: a broadcast on the
     // main listener's / never reaches clients of socket.io's / on SideGateway's port.
     const urls = SCALE_URLS.split(',');
@@ -446,8 +462,8 @@ describe('test gateways on two nodes, one Redis', ON_NODES, () => {
 // ---------------------------------------------------------------------------------------------
 // Redis killed and restarted in the middle of a test.
 
-describe('Redis restarted in the middle', ON_RESTART, () => {
-  test('a node that only receives while Redis is away receives again once it is back', async () => {
+describe(`${ENGINE} restarted in the middle`, ON_RESTART, () => {
+  test(`a node that only receives while ${ENGINE} is away receives again once it is back`, async () => {
     // The ScaleModule nodes have no timer of their own: while Redis is away nothing on them
     // talks to Redis, unlike the demo's (its notifications ticker publishes every second).
     const [a, b] = await Promise.all([scale(SCALE_A_URL, 'a'), scale(SCALE_B_URL, 'b')]);
@@ -479,8 +495,8 @@ describe('Redis restarted in the middle', ON_RESTART, () => {
       );
     let failure;
     try {
-      const { ms, attempts } = await probe(a, b, 'probe', 'node B (idle while Redis was away) receiving from node A again');
-      console.log(`idle node receives again ${ms} ms after Redis is back (${attempts} probes)`);
+      const { ms, attempts } = await probe(a, b, 'probe', `node B (idle while ${ENGINE} was away) receiving from node A again`);
+      console.log(`idle node receives again ${ms} ms after ${ENGINE} is back (${attempts} probes)`);
     } catch (err) {
       failure = err;
     }
@@ -499,7 +515,7 @@ describe('Redis restarted in the middle', ON_RESTART, () => {
     watch.check();
   });
 
-  test('chat: local delivery while Redis is down, across nodes again once it is back, nobody disconnected', async () => {
+  test(`chat: local delivery while ${ENGINE} is down, across nodes again once it is back, nobody disconnected`, async () => {
     const { r, a1, a2, b1, b2 } = await chatRoomOnTwoNodes();
     // Test-gateway clients too, for the server-wide requests while Redis is away.
     const { a1: sa, b1: sb } = await scaleTrio();
@@ -539,8 +555,8 @@ describe('Redis restarted in the middle', ON_RESTART, () => {
     for (const s of [late, a1, a2]) await onceMatching(s, 'chat/receive', isText('down: to late'), 3000);
     late.disconnect();
     // A server-wide request is answered by the node's own sockets (not an error, not a hang).
-    assert.deepEqual(await emitWithAck(sa, 'fetch', fetched), [sa.id], 'fetch_sockets on A while Redis is down');
-    assert.deepEqual(await emitWithAck(sb, 'fetch', fetched), [sb.id], 'fetch_sockets on B while Redis is down');
+    assert.deepEqual(await emitWithAck(sa, 'fetch', fetched), [sa.id], `fetch_sockets on A while ${ENGINE} is down`);
+    assert.deepEqual(await emitWithAck(sb, 'fetch', fetched), [sb.id], `fetch_sockets on B while ${ENGINE} is down`);
     // Typing, locally.
     a1.emit('typing', { roomId: r });
     assert.deepEqual(await onceMatching(a2, 'typing', ([t]) => t?.from === a1.userName, 3000), [
@@ -563,12 +579,12 @@ describe('Redis restarted in the middle', ON_RESTART, () => {
         },
         { timeoutMs: 10_000, everyMs: 50, what: `${to.userName} receiving from ${from.userName} (other node) after Redis is back` },
       );
-      console.log(`${from.userName} -> ${to.userName}: across nodes again ${ms} ms after Redis is back (${attempts} probes)`);
+      console.log(`${from.userName} -> ${to.userName}: across nodes again ${ms} ms after ${ENGINE} is back (${attempts} probes)`);
     }
     // Server-wide requests span the nodes again (each node finds Redis back on its own).
     await pollUntil(
       async () => JSON.stringify(await emitWithAck(sa, 'fetch', fetched)) === JSON.stringify([sa.id, sb.id].sort()),
-      { timeoutMs: 10_000, everyMs: 50, what: 'fetch_sockets across nodes after Redis is back' },
+      { timeoutMs: 10_000, everyMs: 50, what: `fetch_sockets across nodes after ${ENGINE} is back` },
     );
     // Drain the probes, then: exactly once, everywhere, as before.
     for (const s of [a1, a2, b1, b2]) {
@@ -587,8 +603,8 @@ describe('Redis restarted in the middle', ON_RESTART, () => {
   });
 });
 
-describe('Redis down: new namespaces', ON_RESTART, () => {
-  test('while Redis is down, a client can open a dynamic namespace its node has not created yet', async () => {
+describe(`${ENGINE} down: new namespaces`, ON_RESTART, () => {
+  test(`while ${ENGINE} is down, a client can open a dynamic namespace its node has not created yet`, async () => {
     // /teams/{team}: socketioxide creates /teams/<team> on its first client, and its Redis
     // adapter subscribes to the namespace's channels first.
     const team = `down-${uniqueSuffix()}`;
@@ -607,7 +623,7 @@ describe('Redis down: new namespaces', ON_RESTART, () => {
       // Diagnosis: once Redis is back, can it be opened?
       const after = await pollUntil(
         () => connect(DEMO_A_URL, `/teams/${team}`, { connectTimeoutMs: 1000 }).then((s) => (s.disconnect(), true)),
-        { timeoutMs: 10_000, everyMs: 100, what: 'opening it after Redis is back' },
+        { timeoutMs: 10_000, everyMs: 100, what: `opening it after ${ENGINE} is back` },
       ).then(
         ({ ms }) => `it opens ${ms} ms after Redis is back`,
         (e) => e.message,

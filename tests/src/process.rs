@@ -17,6 +17,64 @@ const POLL_EVERY: Duration = Duration::from_millis(20);
 /// them); what was read by then is kept.
 const PIPE_GRACE: Duration = Duration::from_secs(5);
 
+/// Waits until nothing accepts connections on `addr` any more (a server just stopped: the
+/// kernel closes its listening socket with it).
+///
+/// # Panics
+///
+/// If `addr` still accepts connections after `limit`, naming `what`.
+pub fn wait_until_refused(addr: std::net::SocketAddr, limit: Duration, what: &str) {
+    let deadline = Instant::now() + limit;
+    while std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "{addr} still accepts connections {} s after {what} was stopped",
+            limit.as_secs()
+        );
+        thread::sleep(POLL_EVERY);
+    }
+}
+
+/// Why a server did not get ready: see [`wait_ready`].
+#[derive(Debug)]
+pub enum NotReady {
+    /// Its process exited first, with this status.
+    Exited(ExitStatus),
+    /// It was still not ready when the limit passed.
+    TimedOut,
+}
+
+/// Polls `ready` until it says yes, `child` exits, or `limit` passes.
+pub fn wait_ready(
+    child: &mut ChildGroup,
+    limit: Duration,
+    mut ready: impl FnMut() -> bool,
+) -> Result<(), NotReady> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Ok(Some(status)) = child.wait_timeout(Duration::ZERO) {
+            return Err(NotReady::Exited(status));
+        }
+        if ready() {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(NotReady::TimedOut);
+        }
+        thread::sleep(POLL_EVERY);
+    }
+}
+
+/// The file at `path`, created, twice: for a child's stdout and stderr.
+pub fn log_file(path: &std::path::Path) -> Result<(std::fs::File, std::fs::File), String> {
+    let log = std::fs::File::create(path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    let log_err = log
+        .try_clone()
+        .map_err(|e| format!("cannot duplicate the log file handle: {e}"))?;
+    Ok((log, log_err))
+}
+
 /// Runs `f` while holding an exclusive lock on the file `name` in the system temp dir, so that
 /// several processes (test binaries run in parallel) do not install the same thing over each
 /// other. `Err` when the lock cannot be taken, else what `f` returns.

@@ -23,7 +23,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::process::{ChildGroup, run_bounded, with_file_lock};
+use crate::process::{
+    ChildGroup, NotReady, log_file, run_bounded, wait_ready, wait_until_refused, with_file_lock,
+};
 
 /// How long a starting `redis-server` may take to answer `PING`.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -33,9 +35,6 @@ const QUERY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How long `redis-cli --cluster create` may take, and the cluster to agree it is up.
 const CLUSTER_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How often readiness is polled.
-const POLL_EVERY: Duration = Duration::from_millis(20);
 
 /// A `redis-server` child process on `127.0.0.1:port`, in a temporary directory of its own.
 ///
@@ -129,16 +128,7 @@ impl RedisServer {
         // Dropping the child kills it.
         self.child = None;
         // The listening socket is closed with the process; wait for the kernel to agree.
-        let deadline = Instant::now() + READY_TIMEOUT;
-        while TcpStream::connect_timeout(&self.addr(), Duration::from_millis(200)).is_ok() {
-            assert!(
-                Instant::now() < deadline,
-                "127.0.0.1:{} still accepts connections {} s after redis-server was killed",
-                self.port,
-                READY_TIMEOUT.as_secs()
-            );
-            thread::sleep(POLL_EVERY);
-        }
+        wait_until_refused(self.addr(), READY_TIMEOUT, "redis-server");
     }
 
     /// Stops the server if it runs, then starts it again on the same port (empty: no
@@ -172,11 +162,7 @@ impl RedisServer {
 
     fn spawn_and_wait(&mut self) -> Result<(), String> {
         self.starts += 1;
-        let log = std::fs::File::create(self.log_path())
-            .map_err(|e| format!("cannot create {}: {e}", self.log_path().display()))?;
-        let log_err = log
-            .try_clone()
-            .map_err(|e| format!("cannot duplicate the log file handle: {e}"))?;
+        let (log, log_err) = log_file(&self.log_path())?;
         let port = self.port.to_string();
         let mut cmd = Command::new("redis-server");
         cmd.args(["--port", &port, "--bind", "127.0.0.1"])
@@ -195,35 +181,29 @@ impl RedisServer {
                  run scripts/install-test-deps.sh (Debian package redis-server)"
             )
         })?;
-        self.child = Some(child);
-
-        let deadline = Instant::now() + READY_TIMEOUT;
-        loop {
-            if let Some(child) = &mut self.child
-                && let Ok(Some(status)) = child.wait_timeout(Duration::ZERO)
-            {
-                self.child = None;
-                return Err(format!(
-                    "redis-server on port {} exited with {status} before answering PING:\n{}",
-                    self.port,
-                    self.log()
-                ));
+        let mut child = child;
+        let ready = wait_ready(&mut child, READY_TIMEOUT, || match self.query(&["PING"]) {
+            Ok(pong) => pong == "PONG",
+            // `-NOAUTH` with --requirepass: it is up.
+            Err(e) => e.contains("NOAUTH") || e.contains("AUTH"),
+        });
+        match ready {
+            Ok(()) => {
+                self.child = Some(child);
+                Ok(())
             }
-            match self.query(&["PING"]) {
-                Ok(pong) if pong == "PONG" => return Ok(()),
-                // `-NOAUTH` with --requirepass: it is up.
-                Err(e) if e.contains("NOAUTH") || e.contains("AUTH") => return Ok(()),
-                _ if Instant::now() >= deadline => {
-                    let log = self.log();
-                    self.child = None; // killed
-                    return Err(format!(
-                        "redis-server on port {} did not answer PING within {} s:\n{log}",
-                        self.port,
-                        READY_TIMEOUT.as_secs()
-                    ));
-                }
-                _ => thread::sleep(POLL_EVERY),
-            }
+            // Dropping the child kills it.
+            Err(NotReady::Exited(status)) => Err(format!(
+                "redis-server on port {} exited with {status} before answering PING:\n{}",
+                self.port,
+                self.log()
+            )),
+            Err(NotReady::TimedOut) => Err(format!(
+                "redis-server on port {} did not answer PING within {} s:\n{}",
+                self.port,
+                READY_TIMEOUT.as_secs(),
+                self.log()
+            )),
         }
     }
 }

@@ -8,6 +8,7 @@
 //!
 //! `fanout-2n` is the same on two framework nodes sharing one Redis: the receivers are split
 //! between the nodes and the sender is on the first, so half the deliveries cross Redis.
+//! `fanout-2n-pg` is the same on PostgreSQL (LISTEN/NOTIFY).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -93,11 +94,12 @@ pub async fn run(server: &Server, p: &Params) -> Result<Vec<Row>, String> {
     run_on(&[server.addr], &[server.pid], p, "fanout").await
 }
 
-/// Runs the rate steps against two nodes on one Redis: rows `fanout-2n` and `fanout-2n-max`.
-/// The server CPU is that of both nodes and of Redis.
-pub async fn run_two_nodes(nodes: &TwoNodes, p: &Params) -> Result<Vec<Row>, String> {
+/// Runs the rate steps against two nodes on one engine: rows `<name>` and `<name>-max`
+/// (`fanout-2n` on Redis, `fanout-2n-pg` on PostgreSQL). The server CPU is that of both nodes
+/// and of the engine.
+pub async fn run_two_nodes(nodes: &TwoNodes, p: &Params, name: &str) -> Result<Vec<Row>, String> {
     let addrs = nodes.nodes.each_ref().map(|n| n.addr);
-    run_on(&addrs, &nodes.pids(), p, "fanout-2n").await
+    run_on(&addrs, &nodes.pids(), p, name).await
 }
 
 /// The receivers are spread evenly over `addrs`; the sender connects to the first.

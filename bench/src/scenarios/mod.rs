@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 use crate::client::Conn;
 use crate::node::NodeEnv;
 use crate::report::Row;
-use crate::servers::two_nodes::TwoNodes;
+use crate::servers::two_nodes::{Engine, TwoNodes};
 use crate::servers::{Server, ServerKind};
 use crate::sys::Cores;
 
@@ -36,6 +36,8 @@ pub enum Scenario {
     Fanout,
     /// `fanout-2n`: `fanout` on two framework nodes sharing one Redis.
     FanoutTwoNodes,
+    /// `fanout-2n-pg`: `fanout` on two framework nodes sharing one PostgreSQL.
+    FanoutTwoNodesPg,
     /// `connect`: connections per second and handshake latency.
     Connect,
     /// `idle-<n>`: server RSS per idle connection with `n` connected on `/`.
@@ -57,6 +59,7 @@ impl Scenario {
             Scenario::EchoValidated,
             Scenario::Fanout,
             Scenario::FanoutTwoNodes,
+            Scenario::FanoutTwoNodesPg,
             Scenario::Connect,
             Scenario::Idle(1_000),
         ];
@@ -80,6 +83,7 @@ impl Scenario {
             Scenario::EchoValidated => "echo-validated".into(),
             Scenario::Fanout => "fanout".into(),
             Scenario::FanoutTwoNodes => "fanout-2n".into(),
+            Scenario::FanoutTwoNodesPg => "fanout-2n-pg".into(),
             Scenario::Connect => "connect".into(),
             Scenario::Idle(n) => format!("idle-{}", size(n)),
             Scenario::IdleTen(n) => format!("idle-ten-{}", size(n)),
@@ -118,7 +122,7 @@ impl Scenario {
     /// only, against its own one-node `fanout`; the ordered burst on the Rust servers only.
     pub fn runs_on(self, kind: ServerKind) -> bool {
         match self {
-            Scenario::FanoutTwoNodes => kind == ServerKind::Framework,
+            Scenario::FanoutTwoNodes | Scenario::FanoutTwoNodesPg => kind == ServerKind::Framework,
             Scenario::OrderedBurst | Scenario::OrderedBurstYield => !kind.is_node(),
             _ => true,
         }
@@ -144,9 +148,14 @@ impl Scenario {
         node: Option<&NodeEnv>,
         p: &Params,
     ) -> Result<Vec<Row>, String> {
-        if self == Scenario::FanoutTwoNodes {
-            let nodes = TwoNodes::start(kind, cores).await?;
-            let r = fanout::run_two_nodes(&nodes, p).await;
+        let engine = match self {
+            Scenario::FanoutTwoNodes => Some(Engine::Redis),
+            Scenario::FanoutTwoNodesPg => Some(Engine::Postgres),
+            _ => None,
+        };
+        if let Some(engine) = engine {
+            let nodes = TwoNodes::start(kind, cores, engine).await?;
+            let r = fanout::run_two_nodes(&nodes, p, &self.name()).await;
             nodes.stop().await;
             return r;
         }
@@ -167,7 +176,9 @@ impl Scenario {
                 .await
                 .map(|r| vec![r]),
             Scenario::Fanout => fanout::run(server, p).await,
-            Scenario::FanoutTwoNodes => Err("two nodes are started by `run_fresh`".into()),
+            Scenario::FanoutTwoNodes | Scenario::FanoutTwoNodesPg => {
+                Err("two nodes are started by `run_fresh`".into())
+            }
             Scenario::Connect => connect::run(server, p).await.map(|r| vec![r]),
             Scenario::Idle(n) => idle::run(server, p, n, "/").await.map(|r| vec![r]),
             Scenario::IdleTen(n) => idle::run(server, p, n, idle::TEN_NS).await.map(|r| vec![r]),

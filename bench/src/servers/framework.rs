@@ -146,12 +146,19 @@ pub struct BenchModule;
 /// With this variable set, the node uses the Redis adapter on that URL (the two-node scenario).
 pub const REDIS_URL_ENV: &str = "BENCH_REDIS_URL";
 
+/// With this variable set, the node uses the PostgreSQL adapter on that URL (the two-node
+/// scenario on PostgreSQL).
+pub const DATABASE_URL_ENV: &str = "BENCH_DATABASE_URL";
+
 /// Serves the gateway on `127.0.0.1`, any free port; prints `PORT=<n>`; runs until killed.
 pub async fn run() -> Result<(), BoxError> {
-    match std::env::var(REDIS_URL_ENV) {
-        Ok(url) => serve(GatewayApplication::create_with_redis::<BenchModule>(&url).await?).await,
-        Err(_) => serve(GatewayApplication::create::<BenchModule>().await?).await,
+    if let Ok(url) = std::env::var(REDIS_URL_ENV) {
+        return serve(GatewayApplication::create_with_redis::<BenchModule>(&url).await?).await;
     }
+    if let Ok(url) = std::env::var(DATABASE_URL_ENV) {
+        return serve(GatewayApplication::create_with_postgres::<BenchModule>(&url).await?).await;
+    }
+    serve(GatewayApplication::create::<BenchModule>().await?).await
 }
 
 /// The application serves an HTTP route too, as real ones do (a health check injecting a
