@@ -597,11 +597,15 @@ impl<M: Module> crate::ApplicationBuilder<M> {
     ) -> Result<GatewayApplication<PostgresAdapter>, StartupError> {
         let driver = ResilientDriver::connect(url).await?;
         tracing::info!(target: "PostgresAdapter", url = %driver.url(), "connected");
-        self.create_with_adapter_factory::<PostgresAdapter>(move |server| PostgresState {
-            ctr: PostgresAdapterCtr::new_with_driver(driver.clone(), server_config(server)),
-            driver: driver.clone(),
-        })
-        .await
+        let probe = driver.clone();
+        let mut app = self
+            .create_with_adapter_factory::<PostgresAdapter>(move |server| PostgresState {
+                ctr: PostgresAdapterCtr::new_with_driver(driver.clone(), server_config(server)),
+                driver: driver.clone(),
+            })
+            .await?;
+        app.adapter_probe = Some(("postgres", std::sync::Arc::new(move || probe.is_healthy())));
+        Ok(app)
     }
 }
 

@@ -248,7 +248,7 @@ impl<A: AppAdapter> GatewayApplication<A> {
     /// | `gateway_messages_total` | `namespace`, `event`, `outcome`: `ok`, `exception`, `validation`, `forbidden`, `throttled`, `error` |
     /// | `gateway_handler_duration_seconds` (histogram) | `namespace`, `event` |
     /// | `gateway_packets_dropped_total` | |
-    /// | `gateway_adapter_up` (gauge) | `adapter`: `memory`, `redis` |
+    /// | `gateway_adapter_up` (gauge) | `adapter`: `memory`, `redis`, `postgres` |
     ///
     /// A dynamic namespace is counted under its pattern (`/teams/{team}`). Without this call
     /// nothing is counted, and a message costs nothing more.
