@@ -1,6 +1,9 @@
 //! `cargo run -p demo-app`: the demo on `HOST:PORT` (127.0.0.1:3000), notifications on
 //! `NOTIFY_PORT` (3001); with `REDIS_URL`, on the Redis adapter. Every setting can also come
 //! from `demo-app/demo.toml` (see `DemoConfig`).
+//!
+//! `--asyncapi` prints the AsyncAPI 3.0 document of the demo's API and exits; `--typescript DIR`
+//! writes its TypeScript event maps into `DIR` and exits.
 
 use demo_app::{DemoConfig, NOTIFY_PORT, run};
 use gateway_core::BoxError;
@@ -9,6 +12,10 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.is_empty() {
+        return describe(&args);
+    }
     // Colours on a terminal only: not as escape codes in files and pipes.
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -40,6 +47,26 @@ async fn main() -> Result<(), BoxError> {
     tracing::info!("shutting down");
     app.shutdown().await;
     Ok(())
+}
+
+/// `--asyncapi` or `--typescript DIR`: the API as configured (host and ports), without
+/// starting anything.
+fn describe(args: &[String]) -> Result<(), BoxError> {
+    let config = Config::<DemoConfig>::load()?;
+    let api = demo_app::api(&config.host, config.port, config.notify_port);
+    match args {
+        [flag] if flag == "--asyncapi" => {
+            print!("{}", api.asyncapi_json());
+            Ok(())
+        }
+        [flag, dir] if flag == "--typescript" => {
+            for path in api.write_typescript(dir)? {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
+        _ => Err("usage: demo-app [--asyncapi | --typescript DIR]".into()),
+    }
 }
 
 /// SIGINT or SIGTERM, registered now, awaited later.

@@ -12,6 +12,9 @@ const _: () = {
                 ..::gateway_core::__private::Bindings::NONE
             },
             metadata: &[("roles", "[\"admin\"]"), ("limits", "[1,-2,3.5]")],
+            body: ::core::option::Option::Some(|__g| {
+                ::gateway_core::__private::schema!(__g, RoomDto)
+            }),
             ..::gateway_core::__private::HandlerMeta::new(
                 "ChatGateway",
                 "chat/clear",

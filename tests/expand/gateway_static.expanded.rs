@@ -8,18 +8,32 @@ impl ChatGateway {
 }
 const _: () = {
     static __HANDLERS: [::gateway_core::__private::HandlerMeta; 2usize] = [
-        ::gateway_core::__private::HandlerMeta::new(
-            "ChatGateway",
-            "chat/send",
-            "send",
-            ::core::line!(),
-        ),
-        ::gateway_core::__private::HandlerMeta::new(
-            "ChatGateway",
-            "history",
-            "history",
-            ::core::line!(),
-        ),
+        ::gateway_core::__private::HandlerMeta {
+            body: ::core::option::Option::Some(|__g| {
+                ::gateway_core::__private::schema!(__g, SendDto)
+            }),
+            ack: ::core::option::Option::Some(|__g| {
+                ::gateway_core::__private::schema!(__g, Ack)
+            }),
+            ..::gateway_core::__private::HandlerMeta::new(
+                "ChatGateway",
+                "chat/send",
+                "send",
+                ::core::line!(),
+            )
+        },
+        ::gateway_core::__private::HandlerMeta {
+            body: ::core::option::Option::Some(|__g| {
+                ::gateway_core::__private::schema!(__g, String, "roomId")
+            }),
+            ack: ::core::option::Option::Some(::gateway_core::__private::any_schema),
+            ..::gateway_core::__private::HandlerMeta::new(
+                "ChatGateway",
+                "history",
+                "history",
+                ::core::line!(),
+            )
+        },
     ];
     static __GATEWAY: ::gateway_core::__private::GatewayMeta = ::gateway_core::__private::GatewayMeta {
         name: "ChatGateway",
@@ -33,6 +47,12 @@ const _: () = {
             ..::gateway_core::__private::ServerOptions::DEFAULT
         },
         handlers: &__HANDLERS,
+        emits: &[
+            ::gateway_core::__private::EmitMeta {
+                event: <ChatReceive as ::gateway_core::Event>::NAME,
+                schema: |__g| ::gateway_core::__private::schema!(__g, ChatReceive),
+            },
+        ],
         file: ::core::file!(),
         line: ::core::line!(),
         ..::gateway_core::__private::GatewayMeta::DEFAULT
