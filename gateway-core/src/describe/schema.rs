@@ -109,12 +109,12 @@ impl Schemas {
 
     /// The schema of something a client sends.
     pub(crate) fn input(&mut self, f: SchemaFn) -> Value {
-        f(&mut self.inputs).to_value()
+        described(&mut self.inputs, f)
     }
 
     /// The schema of something the server sends.
     pub(crate) fn output(&mut self, f: SchemaFn) -> Value {
-        f(&mut self.outputs).to_value()
+        described(&mut self.outputs, f)
     }
 
     /// The generator of what clients send, for the handshake's `auth`.
@@ -131,6 +131,17 @@ impl Schemas {
         }
         all
     }
+}
+
+/// `f`'s schema, with the generator's draft 7 transforms applied (schemars applies them to the
+/// definitions it collects, not to the schema it returns: a tuple would keep its
+/// `prefixItems`).
+fn described(generator: &mut SchemaGenerator, f: SchemaFn) -> Value {
+    let mut schema = f(generator);
+    for t in generator.transforms_mut() {
+        t.transform(&mut schema);
+    }
+    schema.to_value()
 }
 
 /// The `exception` event's payload, in NestJS's shapes (README, "Errors on the wire"), or any

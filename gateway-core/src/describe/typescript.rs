@@ -303,3 +303,65 @@ fn object_type(o: &Map<String, Value>, indent: usize) -> String {
     }
     format!("{{\n{body}{}}}", "  ".repeat(indent))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{arguments, definition, ts_type};
+
+    #[test]
+    fn scalars_refs_and_literals() {
+        assert_eq!(ts_type(&json!({"type": "integer"}), 0), "number");
+        assert_eq!(
+            ts_type(&json!({"type": ["string", "null"]}), 0),
+            "string | null"
+        );
+        assert_eq!(
+            ts_type(&json!({"$ref": "#/definitions/SendDto"}), 0),
+            "SendDto"
+        );
+        assert_eq!(ts_type(&json!({"enum": ["a", "b"]}), 0), r#""a" | "b""#);
+        assert_eq!(ts_type(&json!({"const": 3}), 0), "3");
+        assert_eq!(ts_type(&json!(true), 0), "unknown");
+        assert_eq!(ts_type(&json!({}), 0), "unknown");
+    }
+
+    #[test]
+    fn arrays_tuples_and_maps() {
+        let list = json!({"type": "array", "items": {"type": "string"}});
+        assert_eq!(ts_type(&list, 0), "Array<string>");
+        let tuple = json!({"type": "array", "items": [{"type": "string"}, {"type": "number"}]});
+        assert_eq!(ts_type(&tuple, 0), "[string, number]");
+        assert_eq!(arguments(&tuple), ["arg0: string", "arg1: number"]);
+        assert_eq!(arguments(&list), ["payload: Array<string>"]);
+        let map = json!({"type": "object", "additionalProperties": {"type": "integer"}});
+        assert_eq!(ts_type(&map, 0), "{\n  [key: string]: number;\n}");
+    }
+
+    #[test]
+    fn objects_say_what_is_optional_and_quote_odd_names() {
+        let schema = json!({
+            "type": "object",
+            "description": "A DTO.",
+            "properties": {"roomId": {"type": "string"}, "e-mail": {"type": ["string", "null"]}},
+            "required": ["roomId"]
+        });
+        assert_eq!(
+            definition("Dto", &schema),
+            "/** A DTO. */\nexport interface Dto {\n  roomId: string;\n  \"e-mail\"?: string | null;\n}\n\n"
+        );
+    }
+
+    #[test]
+    fn enums_of_objects_are_unions() {
+        let schema = json!({"oneOf": [
+            {"type": "object", "properties": {"kind": {"const": "a"}}, "required": ["kind"]},
+            {"type": "string", "enum": ["b"]}
+        ]});
+        assert_eq!(
+            definition("E", &schema),
+            "export type E = {\n  kind: \"a\";\n} | \"b\";\n\n"
+        );
+    }
+}
