@@ -119,6 +119,7 @@ pub mod __private {
     pub use crate::__reply as reply_value;
     pub use crate::__same_validator as same_validator;
     pub use crate::__schema as schema;
+    pub use crate::__schema_fn as schema_fn;
     pub use crate::__validator as validator;
     pub use crate::AppAdapter;
     pub use crate::app::probe;

@@ -17,12 +17,8 @@ const _: () = {
                 ],
                 ..::gateway_core::__private::Bindings::NONE
             },
-            body: ::core::option::Option::Some(|__g| {
-                ::gateway_core::__private::schema!(__g, EditOp)
-            }),
-            ack: ::core::option::Option::Some(|__g| {
-                ::gateway_core::__private::schema!(__g, u64)
-            }),
+            body: ::gateway_core::__private::schema_fn!(EditOp),
+            ack: ::gateway_core::__private::schema_fn!(u64),
             ..::gateway_core::__private::HandlerMeta::new(
                 "EditorGateway",
                 "edit",

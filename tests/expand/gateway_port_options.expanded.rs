@@ -5,9 +5,7 @@ impl TeamGateway {
 const _: () = {
     static __HANDLERS: [::gateway_core::__private::HandlerMeta; 1usize] = [
         ::gateway_core::__private::HandlerMeta {
-            body: ::core::option::Option::Some(|__g| {
-                ::gateway_core::__private::schema!(__g, String)
-            }),
+            body: ::gateway_core::__private::schema_fn!(String),
             ..::gateway_core::__private::HandlerMeta::new(
                 "TeamGateway",
                 "shout",

@@ -9,12 +9,8 @@ impl ChatGateway {
 const _: () = {
     static __HANDLERS: [::gateway_core::__private::HandlerMeta; 2usize] = [
         ::gateway_core::__private::HandlerMeta {
-            body: ::core::option::Option::Some(|__g| {
-                ::gateway_core::__private::schema!(__g, SendDto)
-            }),
-            ack: ::core::option::Option::Some(|__g| {
-                ::gateway_core::__private::schema!(__g, Ack)
-            }),
+            body: ::gateway_core::__private::schema_fn!(SendDto),
+            ack: ::gateway_core::__private::schema_fn!(Ack),
             ..::gateway_core::__private::HandlerMeta::new(
                 "ChatGateway",
                 "chat/send",
@@ -23,10 +19,8 @@ const _: () = {
             )
         },
         ::gateway_core::__private::HandlerMeta {
-            body: ::core::option::Option::Some(|__g| {
-                ::gateway_core::__private::schema!(__g, String, "roomId")
-            }),
-            ack: ::core::option::Option::Some(::gateway_core::__private::any_schema),
+            body: ::gateway_core::__private::schema_fn!(String, "roomId"),
+            ack: ::gateway_core::__private::schema_fn!(@ any),
             ..::gateway_core::__private::HandlerMeta::new(
                 "ChatGateway",
                 "history",

@@ -75,6 +75,19 @@ pub fn any_schema(_: &mut SchemaGenerator) -> Schema {
     Schema::from(Map::new())
 }
 
+/// A handler's `body` or `ack` in its static: `Some` schema function of the type (`__schema!`),
+/// or of any value with `@any`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __schema_fn {
+    (@any) => {
+        ::core::option::Option::Some($crate::__private::any_schema)
+    };
+    ($ty:ty $(, $prop:expr)?) => {
+        ::core::option::Option::Some(|__g| $crate::__schema!(__g, $ty $(, $prop)?))
+    };
+}
+
 /// `{"type":"object","properties":{name: schema},"required":[name]}`.
 pub fn property_schema(name: &str, schema: Schema) -> Schema {
     let mut properties = Map::new();

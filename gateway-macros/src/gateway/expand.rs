@@ -94,15 +94,15 @@ fn schemas(h: &Handler) -> Vec<TokenStream> {
     let schema = |ty: &syn::Type, prop: Option<&syn::LitStr>| {
         // `Self` means nothing in the static, outside the impl: described as any value.
         if mentions_self(ty) {
-            return quote!(::gateway_core::__private::any_schema);
+            return quote!(::gateway_core::__private::schema_fn!(@any));
         }
         let prop = prop.map(|p| quote!(, #p));
-        quote_spanned!(ty.span()=> |__g| ::gateway_core::__private::schema!(__g, #ty #prop))
+        quote_spanned!(ty.span()=> ::gateway_core::__private::schema_fn!(#ty #prop))
     };
     for p in &h.params {
         if let ParamKind::Body(prop, _) = &p.kind {
             let f = schema(&p.ty, prop.as_ref());
-            fields.push(quote!(body: ::core::option::Option::Some(#f),));
+            fields.push(quote!(body: #f,));
         }
     }
     let answers_itself = h.params.iter().any(|p| {
@@ -110,12 +110,12 @@ fn schemas(h: &Handler) -> Vec<TokenStream> {
             && last_segment(&p.ty).is_some_and(|s| s.ident == "AckSender")
     });
     let ack = if answers_itself {
-        Some(quote!(::gateway_core::__private::any_schema))
+        Some(quote!(::gateway_core::__private::schema_fn!(@any)))
     } else {
         h.ret.as_ref().and_then(acked).map(|ty| schema(ty, None))
     };
     if let Some(f) = ack {
-        fields.push(quote!(ack: ::core::option::Option::Some(#f),));
+        fields.push(quote!(ack: #f,));
     }
     fields
 }
