@@ -128,6 +128,7 @@ async fn listen<A: gateway_core::AppAdapter>(
     let api = api(host, port.parse().unwrap_or(0), notify_port);
     app.map_port(NOTIFY_PORT, notify_port)
         .with_routes(http::routes().merge(api.router()))
+        .with_metrics("/metrics")
         .start(addr)
         .await
 }

@@ -21,24 +21,24 @@ impl Incoming {
     }
 
     /// The client's arguments as JSON (the event name left out). Binary attachments and
-    /// non-JSON parsers give an empty list.
-    fn args(&self) -> Vec<Json> {
+    /// non-JSON parsers give an empty list; a packet that is not JSON this server can read
+    /// (nested past serde_json's limit of 128 levels, a number out of range) gives its error.
+    fn args(&self) -> Result<Vec<Json>, serde_json::Error> {
         let Value::Str(text, _) = &self.raw else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
-        match serde_json::from_str::<Vec<Json>>(text.as_str()) {
-            Ok(mut all) if !all.is_empty() => {
-                all.remove(0);
-                all
-            }
-            _ => Vec::new(),
+        let mut all = serde_json::from_str::<Vec<Json>>(text.as_str())?;
+        if !all.is_empty() {
+            all.remove(0);
         }
+        Ok(all)
     }
 
     /// The payload as NestJS shows it in `cause.data`: the argument, an array when the client
-    /// sent several, `None` (no `data` key, as NestJS's `undefined`) when it sent none.
+    /// sent several, `None` (no `data` key, as NestJS's `undefined`) when it sent none or
+    /// when it cannot be read.
     pub(crate) fn payload(&self) -> Option<Json> {
-        let mut args = self.args();
+        let mut args = self.args().ok()?;
         match args.len() {
             0 => None,
             1 => Some(args.remove(0)),
@@ -53,9 +53,16 @@ impl Incoming {
 
     /// Called when socketioxide could not decode the body as `B`: decodes again from JSON,
     /// tracking the path, so that the error names the field. Some payloads that socketioxide
-    /// refuses are fine here (no argument at all for an `Option` or a body-less handler).
+    /// refuses are fine here (no argument at all for an `Option` or a body-less handler); a
+    /// payload that is not readable JSON is a validation error saying why, never a `null`.
     pub(crate) fn recover<B: DeserializeOwned>(&self) -> Result<B, HandlerError> {
-        let args = self.args();
+        let args = self.args().map_err(|e| {
+            HandlerError::Validation(vec![FieldError {
+                field: String::new(),
+                code: "parse".into(),
+                message: format!("the payload cannot be read: {e}"),
+            }])
+        })?;
         let data = if socketioxide_core::parser::is_de_tuple::<B>() {
             Json::Array(args)
         } else {
@@ -117,6 +124,22 @@ mod tests {
 
     fn raw(text: &str) -> Value {
         Value::Str(text.to_owned().into(), None)
+    }
+
+    #[test]
+    fn unreadable_payloads_are_errors_not_null() {
+        let deep = format!(r#"["e",{}1{}]"#, "[".repeat(127), "]".repeat(127));
+        for text in [deep.as_str(), r#"["e",1e400]"#] {
+            let incoming = Incoming::new(raw(text));
+            let Err(HandlerError::Validation(errors)) = incoming.recover::<Json>() else {
+                panic!("{text} decoded");
+            };
+            assert_eq!(errors[0].code, "parse");
+            assert!(errors[0].message.starts_with("the payload cannot be read"));
+            assert_eq!(incoming.payload(), None);
+        }
+        let fine = Incoming::new(raw(r#"["e",{"a":1}]"#));
+        assert_eq!(fine.recover::<Json>().unwrap(), serde_json::json!({"a": 1}));
     }
 
     #[test]
