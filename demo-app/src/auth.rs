@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use gateway_core::prelude::*;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use schemars::{Schema, SchemaGenerator};
 
 use crate::now_ms;
 
@@ -119,9 +120,10 @@ impl AuthService {
 }
 
 /// `{"token"}`, the handshake's auth payload.
-#[derive(Deserialize)]
-struct TokenAuth {
-    token: String,
+#[derive(Deserialize, JsonSchema)]
+pub struct TokenAuth {
+    /// A token from `login` on `/`.
+    pub token: String,
 }
 
 /// Lets a connection in only with a valid token; stores its [`User`] on the socket.
@@ -141,6 +143,10 @@ impl ConnectionGuard for JwtGuard {
         ctx.socket().extensions().insert(user);
         ctx.socket().extensions().insert(expiry);
         Ok(true)
+    }
+
+    fn auth_schema(generator: &mut SchemaGenerator) -> Option<Schema> {
+        Some(generator.subschema_for::<TokenAuth>())
     }
 }
 

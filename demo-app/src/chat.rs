@@ -7,18 +7,18 @@ use std::time::Duration;
 
 use gateway_core::prelude::*;
 use lru::LruCache;
-use serde_json::json;
 use tokio_util::sync::CancellationToken;
 use validator::Validate;
 
 use crate::auth::{JwtGuard, RolesGuard, TokenExpiry, User};
+use crate::http::Announcement;
 use crate::{Clock, now_ms};
 
 /// How many messages a room keeps.
 pub const HISTORY: usize = 50;
 
 /// `{"roomId"}`: 1 to 64 characters.
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RoomDto {
     /// The room.
@@ -27,7 +27,7 @@ pub struct RoomDto {
 }
 
 /// `{"roomId", "message"}`: 1 to 64 and 1 to 2000 characters.
-#[derive(Debug, Deserialize, Validate)]
+#[derive(Debug, Deserialize, Validate, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SendDto {
     /// The room.
@@ -38,8 +38,9 @@ pub struct SendDto {
     pub message: String,
 }
 
-/// A `chat/receive` payload.
-#[derive(Debug, Clone, Serialize)]
+/// A `chat/receive` payload: a message sent to a room.
+#[derive(Debug, Clone, Serialize, JsonSchema, Event)]
+#[event("chat/receive")]
 #[serde(rename_all = "camelCase")]
 pub struct ChatMessage {
     /// The room.
@@ -53,10 +54,68 @@ pub struct ChatMessage {
 }
 
 /// The ack of `chat/send`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Ack {
     /// Always `true`.
     pub ok: bool,
+}
+
+/// `welcome`, to a client that just connected: its socket id.
+#[derive(Debug, Serialize, JsonSchema, Event)]
+#[event("welcome")]
+pub struct Welcome {
+    /// The client's socket id.
+    pub id: String,
+}
+
+/// `user-joined`, to the others when a client connects.
+#[derive(Debug, Serialize, JsonSchema, Event)]
+#[event("user-joined")]
+pub struct UserJoined {
+    /// The newcomer's socket id.
+    pub id: String,
+}
+
+/// `user-left`, to the others when a client disconnects.
+#[derive(Debug, Serialize, JsonSchema, Event)]
+#[event("user-left")]
+pub struct UserLeft {
+    /// Its socket id.
+    pub id: String,
+    /// socket.io's disconnect reason (`client namespace disconnect`, `transport close`...).
+    pub reason: String,
+}
+
+/// `joined`, the answer to `join`: the room.
+#[derive(Debug, Serialize, JsonSchema, Event)]
+#[event("joined")]
+#[serde(transparent)]
+pub struct Joined(pub String);
+
+/// `left`, the answer to `leave`: the room.
+#[derive(Debug, Serialize, JsonSchema, Event)]
+#[event("left")]
+#[serde(transparent)]
+pub struct Left(pub String);
+
+/// `typing`, to the others in the room.
+#[derive(Debug, Serialize, JsonSchema, Event)]
+#[event("typing")]
+#[serde(rename_all = "camelCase")]
+pub struct Typing {
+    /// The room.
+    pub room_id: String,
+    /// Who is typing.
+    pub from: String,
+}
+
+/// `cleared`, to the room whose history an admin emptied.
+#[derive(Debug, Serialize, JsonSchema, Event)]
+#[event("cleared")]
+#[serde(rename_all = "camelCase")]
+pub struct Cleared {
+    /// The room.
+    pub room_id: String,
 }
 
 /// How many rooms keep a history; past it, the least recently used room's goes first. With
@@ -150,7 +209,12 @@ pub struct ChatGateway {
 
 /// Connections need a valid token (`auth: {token}`); every body is validated; each socket's
 /// messages are handled in the order they were sent.
-#[web_socket_gateway(namespace = "/chat", cors(origin = "*"), ordered)]
+#[web_socket_gateway(
+    namespace = "/chat",
+    cors(origin = "*"),
+    ordered,
+    emits = [Welcome, UserJoined, UserLeft, Joined, Left, ChatMessage, Typing, Cleared, Announcement]
+)]
 #[use_connection_guards(JwtGuard)]
 #[use_pipes(ValidationPipe)]
 impl ChatGateway {
@@ -159,12 +223,8 @@ impl ChatGateway {
             self.disconnect_at(&socket, expiry);
         }
         let id = socket.id().to_string();
-        socket.emit("welcome", &json!({ "id": id })).ok();
-        socket
-            .broadcast()
-            .emit("user-joined", &json!({ "id": id }))
-            .await
-            .ok();
+        socket.emit_event(&Welcome { id: id.clone() }).ok();
+        socket.broadcast().emit_event(&UserJoined { id }).await.ok();
     }
 
     /// Disconnects `socket` when its token expires. The timer holds no reference to the
@@ -191,8 +251,11 @@ impl ChatGateway {
     }
 
     async fn handle_disconnect(&self, socket: SocketRef, reason: DisconnectReason) {
-        let payload = json!({ "id": socket.id().to_string(), "reason": reason.as_str() });
-        socket.broadcast().emit("user-left", &payload).await.ok();
+        let payload = UserLeft {
+            id: socket.id().to_string(),
+            reason: reason.as_str().to_owned(),
+        };
+        socket.broadcast().emit_event(&payload).await.ok();
     }
 
     /// Joins the room; answers `joined`.
@@ -201,9 +264,9 @@ impl ChatGateway {
         &self,
         #[connected_socket] socket: SocketRef,
         #[message_body] dto: RoomDto,
-    ) -> WsResponse<String> {
+    ) -> WsResponse<Joined> {
         socket.join(dto.room_id.clone());
-        WsResponse::new("joined", dto.room_id)
+        WsResponse::event(Joined(dto.room_id))
     }
 
     /// Leaves the room; answers `left`.
@@ -212,9 +275,9 @@ impl ChatGateway {
         &self,
         #[connected_socket] socket: SocketRef,
         #[message_body] dto: RoomDto,
-    ) -> WsResponse<String> {
+    ) -> WsResponse<Left> {
         socket.leave(dto.room_id.clone());
-        WsResponse::new("left", dto.room_id)
+        WsResponse::event(Left(dto.room_id))
     }
 
     /// Sends to everyone in the room, the sender too; acks `{"ok": true}`. At most 120 per
@@ -234,10 +297,7 @@ impl ChatGateway {
             at: self.clock.now_ms(),
         };
         self.chat.record(msg.clone());
-        socket
-            .within(msg.room_id.clone())
-            .emit("chat/receive", &msg)
-            .await?;
+        socket.within(msg.room_id.clone()).emit_event(&msg).await?;
         Ok(Ack { ok: true })
     }
 
@@ -249,8 +309,11 @@ impl ChatGateway {
         Extension(user): Extension<User>,
         #[message_body] dto: RoomDto,
     ) -> WsResult<(), BoxError> {
-        let payload = json!({ "roomId": dto.room_id, "from": user.name });
-        socket.to(dto.room_id).emit("typing", &payload).await?;
+        let payload = Typing {
+            room_id: dto.room_id.clone(),
+            from: user.name,
+        };
+        socket.to(dto.room_id).emit_event(&payload).await?;
         Ok(())
     }
 
@@ -266,7 +329,9 @@ impl ChatGateway {
         self.chat.clear(&dto.room_id);
         socket
             .within(dto.room_id.clone())
-            .emit("cleared", &json!({ "roomId": dto.room_id }))
+            .emit_event(&Cleared {
+                room_id: dto.room_id.clone(),
+            })
             .await?;
         Ok(())
     }

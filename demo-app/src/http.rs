@@ -153,6 +153,19 @@ async fn history(
     Ok(Json(json!(chat.history(&room_id))))
 }
 
+/// `announcement`, to a `/chat` room: what an admin posted over HTTP.
+#[derive(Debug, Serialize, JsonSchema, Event)]
+#[event("announcement")]
+#[serde(rename_all = "camelCase")]
+pub struct Announcement {
+    /// The room.
+    pub room_id: String,
+    /// The text.
+    pub message: String,
+    /// The admin's name.
+    pub from: String,
+}
+
 /// `{message}`, 1 to 2000 characters.
 #[derive(Deserialize, Validate)]
 struct AnnounceDto {
@@ -179,13 +192,17 @@ async fn announce(
     if let Err(errors) = dto.validate() {
         return Ok(invalid(errors));
     }
-    let payload = json!({ "roomId": room_id, "message": dto.message, "from": user.name });
+    let payload = Announcement {
+        room_id: room_id.clone(),
+        message: dto.message,
+        from: user.name,
+    };
     let chat = announcer
         .server
         .of("/chat")
         .ok_or_else(|| Failure(StatusCode::SERVICE_UNAVAILABLE, "no /chat".to_owned()))?;
     chat.to(room_id)
-        .emit("announcement", &payload)
+        .emit_event(&payload)
         .await
         .map_err(|e| Failure(StatusCode::BAD_GATEWAY, e.to_string()))?;
     Ok(StatusCode::NO_CONTENT.into_response())

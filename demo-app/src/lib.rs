@@ -11,6 +11,7 @@ pub mod page;
 pub mod teams;
 
 use gateway_core::config::Config;
+use gateway_core::describe::ApiDescription;
 use gateway_core::prelude::*;
 use gateway_core::{RunningApp, StartupError};
 
@@ -154,11 +155,28 @@ async fn listen<A: gateway_core::AppAdapter>(
     addr: &str,
     notify_port: u16,
 ) -> Result<RunningApp, StartupError> {
+    let (host, port) = addr.rsplit_once(':').unwrap_or((addr, "0"));
+    let api = api(host, port.parse().unwrap_or(0), notify_port);
     app.map_port(NOTIFY_PORT, notify_port)
-        .with_routes(http::routes())
+        .with_routes(http::routes().merge(api.router()))
         .with_metrics("/metrics")
         .start(addr)
         .await
+}
+
+/// The demo's API, served on `host:port` with the notifications on `notify_port`: its AsyncAPI
+/// document (`--asyncapi`, `GET /asyncapi.json`) and TypeScript event maps (`--typescript DIR`).
+pub fn api(host: &str, port: u16, notify_port: u16) -> ApiDescription {
+    GatewayApplication::describe::<AppModule>()
+        .title("gateway-rs demo")
+        .version(env!("CARGO_PKG_VERSION"))
+        .description(
+            "The demo's four gateways: `/` (login, the NestJS sample's events), `/chat` (rooms, \
+             a token from `login` in the handshake's auth), `/teams/{team}` and \
+             `/notifications` on its own port.",
+        )
+        .server(host, port)
+        .map_port(NOTIFY_PORT, notify_port)
 }
 
 /// Milliseconds since the Unix epoch.

@@ -2,6 +2,9 @@
 //! `NOTIFY_PORT` (3001); with `REDIS_URL`, on the Redis adapter, with `DATABASE_URL` on the
 //! PostgreSQL one (not both). Every setting can also come from `demo-app/demo.toml` (see
 //! `DemoConfig`).
+//!
+//! `--asyncapi` prints the AsyncAPI 3.0 document of the demo's API and exits; `--typescript DIR`
+//! writes its TypeScript event maps into `DIR` and exits.
 
 use demo_app::{DemoConfig, NOTIFY_PORT, run};
 use gateway_core::BoxError;
@@ -17,6 +20,10 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.is_empty() {
+        return describe(&args);
+    }
     // Colours on a terminal only: not as escape codes in files and pipes.
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -48,6 +55,26 @@ async fn main() -> Result<(), BoxError> {
     tracing::info!("shutting down");
     app.shutdown().await;
     Ok(())
+}
+
+/// `--asyncapi` or `--typescript DIR`: the API as configured (host and ports), without
+/// starting anything.
+fn describe(args: &[String]) -> Result<(), BoxError> {
+    let config = Config::<DemoConfig>::load()?;
+    let api = demo_app::api(&config.host, config.port, config.notify_port);
+    match args {
+        [flag] if flag == "--asyncapi" => {
+            print!("{}", api.asyncapi_json());
+            Ok(())
+        }
+        [flag, dir] if flag == "--typescript" => {
+            for path in api.write_typescript(dir)? {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
+        _ => Err("usage: demo-app [--asyncapi | --typescript DIR]".into()),
+    }
 }
 
 /// SIGINT or SIGTERM, registered now, awaited later.

@@ -4,10 +4,24 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use gateway_core::prelude::*;
-use serde_json::{Value, json};
 use tokio::task::AbortHandle;
 
 use crate::Clock;
+
+/// `tick`, to every client once a second.
+#[derive(Debug, Serialize, JsonSchema, Event)]
+#[event("tick")]
+pub struct Tick {
+    /// Unix milliseconds.
+    pub at: u64,
+}
+
+/// The ack of `subscribe`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Subscribed {
+    /// The topic joined.
+    pub subscribed: String,
+}
 
 /// The notifications gateway, on its own port.
 #[injectable]
@@ -16,7 +30,7 @@ pub struct NotificationsGateway {
     ticker: Mutex<Option<AbortHandle>>,
 }
 
-#[web_socket_gateway(port = 3001, namespace = "/notifications")]
+#[web_socket_gateway(port = 3001, namespace = "/notifications", emits = [Tick])]
 impl NotificationsGateway {
     /// Starts the ticker: `tick` `{"at"}` to every client once a second. Each node ticks
     /// its own clients (`local()`), so that with Redis a client still gets one a second.
@@ -29,7 +43,7 @@ impl NotificationsGateway {
                 if let Err(e) = server
                     .all()
                     .local()
-                    .emit("tick", &json!({ "at": clock.now_ms() }))
+                    .emit_event(&Tick { at: clock.now_ms() })
                     .await
                 {
                     tracing::warn!("tick not sent: {e}");
@@ -45,9 +59,9 @@ impl NotificationsGateway {
         &self,
         #[connected_socket] socket: SocketRef,
         #[message_body] topic: String,
-    ) -> Value {
+    ) -> Subscribed {
         socket.join(topic.clone());
-        json!({ "subscribed": topic })
+        Subscribed { subscribed: topic }
     }
 }
 

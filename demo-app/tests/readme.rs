@@ -59,3 +59,37 @@ fn readme_shows_the_testing_example_as_it_compiles() {
         "README.md must show demo-app/tests/readme_testing.rs"
     );
 }
+
+#[test]
+fn readme_shows_the_described_example_as_it_compiles() {
+    assert_eq!(
+        squeezed(first_block("## Describing the API")),
+        squeezed(include_str!("../examples/described.rs")),
+        "README.md must show demo-app/examples/described.rs"
+    );
+}
+
+#[test]
+fn readme_shows_the_chat_channel_as_generated() {
+    let readme = include_str!("../../README.md");
+    let section = readme
+        .split("## Describing the API")
+        .nth(1)
+        .expect("README.md has the section");
+    let excerpt = section
+        .split("```json")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("the section has a ```json block");
+    let doc = include_str!("../../tests/js/api/asyncapi.json");
+    for line in excerpt
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && *l != "...")
+    {
+        assert!(
+            doc.lines().any(|d| d.trim() == line),
+            "README's AsyncAPI excerpt has {line:?}, which tests/js/api/asyncapi.json does not"
+        );
+    }
+}

@@ -38,6 +38,7 @@ extern crate self as gateway_core;
 pub mod adapter;
 mod app;
 pub mod config;
+pub mod describe;
 mod di;
 mod error;
 mod gateway;
@@ -56,14 +57,17 @@ pub use di::{Dep, Deps, Injectable, OnApplicationShutdown, OnModuleInit, Scope};
 pub use error::{BoxError, FieldError, HandlerError, StartupError, WsException, WsResult};
 pub use gateway::Gateway;
 pub use gateway_macros::{
-    injectable, module, roles, set_metadata, subscribe_message, throttle, use_connection_guards,
-    use_filters, use_guards, use_interceptors, use_pipes, web_socket_gateway,
+    Event, injectable, module, roles, set_metadata, subscribe_message, throttle,
+    use_connection_guards, use_filters, use_guards, use_interceptors, use_pipes,
+    web_socket_gateway,
 };
 pub use handler::{
     AckSender, Extension, FromMessageContext, MessageContext, NsParams, Scoped, WsResponse,
 };
 pub use message::{Data, Reply};
-pub use socket::{Broadcast, DisconnectReason, EmitError, RemoteSocket, SocketRef, WsServer};
+pub use socket::{
+    Broadcast, DisconnectReason, EmitError, Event, RemoteSocket, SocketRef, WsServer,
+};
 
 /// An adapter an application can run on: socketioxide's in-memory one (the default), Redis
 /// (feature `redis`) or PostgreSQL (feature `postgres`). Every gateway works on any of them.
@@ -93,13 +97,14 @@ pub mod prelude {
         Next, PipeTransform, ValidationPipe,
     };
     pub use crate::{
-        AckSender, BoxError, Broadcast, Data, DisconnectReason, EmitError, Extension,
+        AckSender, BoxError, Broadcast, Data, DisconnectReason, EmitError, Event, Extension,
         FromMessageContext, GatewayApplication, HandlerError, MessageContext, NsParams,
         OnApplicationShutdown, OnModuleInit, Reply, Scoped, SocketRef, WsException, WsResponse,
         WsResult, WsServer, injectable, module, roles, set_metadata, subscribe_message, throttle,
         use_connection_guards, use_filters, use_guards, use_interceptors, use_pipes,
         web_socket_gateway,
     };
+    pub use schemars::JsonSchema;
     pub use serde::{Deserialize, Serialize};
     pub use std::sync::Arc;
 }
@@ -116,13 +121,17 @@ pub mod __private {
     pub use crate::__provider as provider;
     pub use crate::__reply as reply_value;
     pub use crate::__same_validator as same_validator;
+    pub use crate::__schema as schema;
+    pub use crate::__schema_fn as schema_fn;
     pub use crate::__validator as validator;
     pub use crate::AppAdapter;
     pub use crate::app::probe;
+    pub use crate::describe::schema::probe as schema_probe;
+    pub use crate::describe::schema::{any_schema, property_schema};
     pub use crate::di::{Dependency, ModuleDef, ProviderDef, Resolver, TypeKey};
     pub use crate::gateway::{
-        CorsOptions, GatewayDef, GatewayMeta, GatewayRegistration, Origins, ServerOptions,
-        Transport, hook_result,
+        CorsOptions, EmitMeta, GatewayDef, GatewayMeta, GatewayRegistration, Origins,
+        ServerOptions, Transport, hook_result,
     };
     pub use crate::handler::HandlerMeta;
     pub use crate::handler::body::{NoBody, Property, PropertyName, Whole};

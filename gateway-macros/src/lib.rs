@@ -6,6 +6,7 @@ use proc_macro::TokenStream;
 
 mod attr;
 mod ctxt;
+mod event;
 mod gateway;
 mod injectable;
 mod manifest;
@@ -13,13 +14,21 @@ mod module;
 #[cfg(test)]
 mod snapshots;
 
+/// `#[derive(Event)]` with `#[event("chat/receive")]`: the type is a payload sent as that event
+/// (`socket.emit_event(&msg)`), and can be listed in a gateway's `emits = [...]`.
+#[proc_macro_derive(Event, attributes(event))]
+pub fn derive_event(item: TokenStream) -> TokenStream {
+    event::expand(item.into()).into()
+}
+
 /// Marks an `impl` block as a WebSocket gateway: NestJS's `@WebSocketGateway`.
 ///
 /// Options: `port = N` (own listener; or a leading integer), `namespace = "/chat"`,
 /// `namespace = "/teams/{team}"`, `namespace = regex("^/\\w+$")`, `cors(origin = "*" | [..],
 /// credentials = bool, methods = [..])`, `path`, `transports = ["websocket", "polling"]`,
 /// `ping_interval`, `ping_timeout`, `connect_timeout` (ms), `max_payload` (bytes), `ordered`
-/// (each socket's messages handled one at a time, in arrival order).
+/// (each socket's messages handled one at a time, in arrival order), `emits = [Type, ..]` (the
+/// `#[derive(Event)]` types it sends, for the API description).
 ///
 /// Methods marked `#[subscribe_message("event")]` become handlers; methods named `after_init`,
 /// `handle_connection` and `handle_disconnect` become the lifecycle hooks.

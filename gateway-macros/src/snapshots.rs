@@ -74,7 +74,7 @@ fn gateway_static_namespace_with_handlers_and_hooks() {
     snapshot(
         "gateway_static",
         crate::gateway::expand(
-            ts(r#"namespace = "/chat", cors(origin = "*")"#),
+            ts(r#"namespace = "/chat", cors(origin = "*"), emits = [ChatReceive]"#),
             ts(r#"impl ChatGateway {
                 async fn handle_connection(&self, socket: SocketRef) {}
                 async fn handle_disconnect(&self, socket: SocketRef, reason: DisconnectReason) {}

@@ -12,6 +12,7 @@ const _: () = {
                 ..::gateway_core::__private::Bindings::NONE
             },
             metadata: &[("roles", "[\"admin\"]"), ("limits", "[1,-2,3.5]")],
+            body: ::gateway_core::__private::schema_fn!(RoomDto),
             ..::gateway_core::__private::HandlerMeta::new(
                 "ChatGateway",
                 "chat/clear",

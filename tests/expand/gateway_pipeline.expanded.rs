@@ -17,6 +17,8 @@ const _: () = {
                 ],
                 ..::gateway_core::__private::Bindings::NONE
             },
+            body: ::gateway_core::__private::schema_fn!(EditOp),
+            ack: ::gateway_core::__private::schema_fn!(u64),
             ..::gateway_core::__private::HandlerMeta::new(
                 "EditorGateway",
                 "edit",

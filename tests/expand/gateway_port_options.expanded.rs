@@ -4,12 +4,15 @@ impl TeamGateway {
 }
 const _: () = {
     static __HANDLERS: [::gateway_core::__private::HandlerMeta; 1usize] = [
-        ::gateway_core::__private::HandlerMeta::new(
-            "TeamGateway",
-            "shout",
-            "shout",
-            ::core::line!(),
-        ),
+        ::gateway_core::__private::HandlerMeta {
+            body: ::gateway_core::__private::schema_fn!(String),
+            ..::gateway_core::__private::HandlerMeta::new(
+                "TeamGateway",
+                "shout",
+                "shout",
+                ::core::line!(),
+            )
+        },
     ];
     static __GATEWAY: ::gateway_core::__private::GatewayMeta = ::gateway_core::__private::GatewayMeta {
         name: "TeamGateway",

@@ -8,18 +8,26 @@ impl ChatGateway {
 }
 const _: () = {
     static __HANDLERS: [::gateway_core::__private::HandlerMeta; 2usize] = [
-        ::gateway_core::__private::HandlerMeta::new(
-            "ChatGateway",
-            "chat/send",
-            "send",
-            ::core::line!(),
-        ),
-        ::gateway_core::__private::HandlerMeta::new(
-            "ChatGateway",
-            "history",
-            "history",
-            ::core::line!(),
-        ),
+        ::gateway_core::__private::HandlerMeta {
+            body: ::gateway_core::__private::schema_fn!(SendDto),
+            ack: ::gateway_core::__private::schema_fn!(Ack),
+            ..::gateway_core::__private::HandlerMeta::new(
+                "ChatGateway",
+                "chat/send",
+                "send",
+                ::core::line!(),
+            )
+        },
+        ::gateway_core::__private::HandlerMeta {
+            body: ::gateway_core::__private::schema_fn!(String, "roomId"),
+            ack: ::gateway_core::__private::schema_fn!(@ any),
+            ..::gateway_core::__private::HandlerMeta::new(
+                "ChatGateway",
+                "history",
+                "history",
+                ::core::line!(),
+            )
+        },
     ];
     static __GATEWAY: ::gateway_core::__private::GatewayMeta = ::gateway_core::__private::GatewayMeta {
         name: "ChatGateway",
@@ -33,6 +41,12 @@ const _: () = {
             ..::gateway_core::__private::ServerOptions::DEFAULT
         },
         handlers: &__HANDLERS,
+        emits: &[
+            ::gateway_core::__private::EmitMeta {
+                event: <ChatReceive as ::gateway_core::Event>::NAME,
+                schema: |__g| ::gateway_core::__private::schema!(__g, ChatReceive),
+            },
+        ],
         file: ::core::file!(),
         line: ::core::line!(),
         ..::gateway_core::__private::GatewayMeta::DEFAULT

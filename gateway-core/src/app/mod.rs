@@ -111,6 +111,45 @@ impl GatewayApplication<LocalAdapter> {
             module: std::marker::PhantomData,
         }
     }
+
+    /// The API of the gateways of module `M` and its imports, without building anything: an
+    /// AsyncAPI 3.0 document, TypeScript event maps, or a route serving the document (see
+    /// [`describe`](crate::describe)).
+    ///
+    /// ```no_run
+    /// # use gateway_core::prelude::*;
+    /// # #[module(providers = [])] struct AppModule;
+    /// let api = GatewayApplication::describe::<AppModule>().title("Chat").server("127.0.0.1", 3000);
+    /// println!("{}", api.asyncapi_json());
+    /// api.write_typescript("client/src/api").expect("written");
+    /// ```
+    pub fn describe<M: Module>() -> crate::describe::ApiDescription {
+        crate::describe::ApiDescription::new(module_gateways(M::definition::<LocalAdapter>))
+    }
+}
+
+/// The gateways listed by a module and the modules it imports, each once.
+fn module_gateways(
+    root: fn() -> crate::di::ModuleDef<GatewayDef<LocalAdapter>>,
+) -> Vec<&'static crate::gateway::GatewayMeta> {
+    let mut seen = std::collections::HashSet::new();
+    let mut pending = vec![root];
+    let mut found: Vec<&'static crate::gateway::GatewayMeta> = Vec::new();
+    while let Some(module) = pending.pop() {
+        let def = module();
+        if !seen.insert(def.key) {
+            continue;
+        }
+        for provider in def.providers {
+            if let Some(g) = provider.gateway
+                && !found.iter().any(|m| std::ptr::eq(*m, g.meta))
+            {
+                found.push(g.meta);
+            }
+        }
+        pending.extend(def.imports);
+    }
+    found
 }
 
 /// An application being given providers of its own before its modules are built: see

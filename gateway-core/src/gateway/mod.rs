@@ -14,8 +14,8 @@ pub(crate) use mount::{MountContext, fire_disconnect_hooks};
 pub use options::{CorsOptions, Origins, ServerOptions, Transport};
 
 use crate::error::HandlerError;
-use crate::handler::HandlerMeta;
 use crate::handler::route::Routes;
+use crate::handler::{HandlerMeta, SchemaFn};
 use crate::pipeline::{Bindings, Metadata};
 use crate::socket::{NamespaceSpec, SocketRef, WsServer};
 
@@ -32,6 +32,8 @@ pub struct GatewayMeta {
     pub options: ServerOptions,
     /// Its handlers, in source order.
     pub handlers: &'static [HandlerMeta],
+    /// The events it declares it sends (`emits = [...]`), for the API description.
+    pub emits: &'static [EmitMeta],
     /// Enhancers bound to the whole gateway.
     pub bindings: Bindings,
     /// Messages from one socket are handled one at a time, in arrival order.
@@ -53,12 +55,22 @@ impl GatewayMeta {
         namespace: NamespaceSpec::Static("/"),
         options: ServerOptions::DEFAULT,
         handlers: &[],
+        emits: &[],
         bindings: Bindings::NONE,
         ordered: false,
         metadata: &[],
         file: "",
         line: 0,
     };
+}
+
+/// An event a gateway declares it sends: `emits = [ChatReceive]` on `#[web_socket_gateway]`.
+#[derive(Debug)]
+pub struct EmitMeta {
+    /// The event name, the type's [`Event::NAME`](crate::Event::NAME).
+    pub event: &'static str,
+    /// The payload's schema.
+    pub schema: SchemaFn,
 }
 
 /// A gateway known to the binary, submitted by `#[web_socket_gateway]` through `inventory`,

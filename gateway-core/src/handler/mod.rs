@@ -18,6 +18,10 @@ pub use reply::WsResponse;
 
 use crate::pipeline::{Bindings, Metadata};
 
+/// Writes the JSON Schema of one type with a generator (its named types go to the generator's
+/// definitions): how the statics the macros emit carry a payload type.
+pub type SchemaFn = fn(&mut schemars::SchemaGenerator) -> schemars::Schema;
+
 /// One `#[subscribe_message]` handler, as a static the macro emits.
 #[doc(hidden)]
 #[derive(Debug)]
@@ -34,6 +38,10 @@ pub struct HandlerMeta {
     pub metadata: Metadata,
     /// The line it is declared on (the file is its gateway's).
     pub line: u32,
+    /// The schema of the payload the client sends; `None` when it takes no body.
+    pub body: Option<SchemaFn>,
+    /// The schema of what it acks; `None` when it acks nothing.
+    pub ack: Option<SchemaFn>,
 }
 
 impl HandlerMeta {
@@ -51,6 +59,8 @@ impl HandlerMeta {
             bindings: Bindings::NONE,
             metadata: &[],
             line,
+            body: None,
+            ack: None,
         }
     }
 }

@@ -48,6 +48,14 @@ impl<T> WsResponse<T> {
     }
 }
 
+impl<E: crate::socket::Event> WsResponse<E> {
+    /// A typed event, sent as its [`Event::NAME`](crate::Event::NAME):
+    /// `WsResponse::event(Joined(room))`.
+    pub fn event(data: E) -> Self {
+        WsResponse::new(E::NAME, data)
+    }
+}
+
 /// Stands for a value's type during tag selection.
 pub struct Probe<T>(PhantomData<T>);
 

@@ -83,6 +83,17 @@ pub trait ConnectionGuard: Send + Sync + 'static {
         &self,
         ctx: &ConnectionContext<'_>,
     ) -> impl Future<Output = Result<bool, ConnectionRefused>> + Send;
+
+    /// The JSON Schema of the `auth` payload this guard expects, for the API description
+    /// (`None`, the default: not described). Usually `Some(generator.subschema_for::<T>())`
+    /// with the type the guard reads through [`ConnectionContext::auth_as`].
+    fn auth_schema(generator: &mut schemars::SchemaGenerator) -> Option<schemars::Schema>
+    where
+        Self: Sized,
+    {
+        let _ = generator;
+        None
+    }
 }
 
 /// The object-safe face of [`ConnectionGuard`].

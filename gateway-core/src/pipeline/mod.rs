@@ -55,6 +55,13 @@ pub(crate) enum Enhancer {
 pub struct EnhancerRef {
     /// Builds it; `None` when a test disabled it.
     pub(crate) resolve: fn(&Registry) -> Result<Option<Enhancer>, StartupError>,
+    /// A connection guard's [`ConnectionGuard::auth_schema`]; nothing for the other kinds.
+    pub(crate) auth_schema: fn(&mut schemars::SchemaGenerator) -> Option<schemars::Schema>,
+}
+
+/// What an enhancer that is not a connection guard says of the handshake's `auth`: nothing.
+fn no_auth(_: &mut schemars::SchemaGenerator) -> Option<schemars::Schema> {
+    None
 }
 
 /// Resolves enhancer `E`: what a test put in its place if anything, else `E` from the
@@ -71,10 +78,20 @@ fn resolve<E: crate::Injectable>(
 }
 
 impl EnhancerRef {
+    /// The `auth` payload this enhancer expects at the handshake, when it is a connection
+    /// guard that describes it.
+    pub(crate) fn auth_schema(
+        &self,
+        generator: &mut schemars::SchemaGenerator,
+    ) -> Option<schemars::Schema> {
+        (self.auth_schema)(generator)
+    }
+
     /// A guard of type `G`.
     pub const fn guard<G: CanActivate + crate::Injectable>() -> Self {
         EnhancerRef {
             resolve: |r| resolve::<G>(r, |g| Enhancer::Guard(g)),
+            auth_schema: no_auth,
         }
     }
 
@@ -82,6 +99,7 @@ impl EnhancerRef {
     pub const fn interceptor<I: Interceptor + crate::Injectable>() -> Self {
         EnhancerRef {
             resolve: |r| resolve::<I>(r, |i| Enhancer::Interceptor(i)),
+            auth_schema: no_auth,
         }
     }
 
@@ -89,6 +107,7 @@ impl EnhancerRef {
     pub const fn filter<F: ExceptionFilter + crate::Injectable>() -> Self {
         EnhancerRef {
             resolve: |r| resolve::<F>(r, |f| Enhancer::Filter(f)),
+            auth_schema: no_auth,
         }
     }
 
@@ -96,6 +115,7 @@ impl EnhancerRef {
     pub const fn connection_guard<G: ConnectionGuard + crate::Injectable>() -> Self {
         EnhancerRef {
             resolve: |r| resolve::<G>(r, |g| Enhancer::ConnectionGuard(g)),
+            auth_schema: G::auth_schema,
         }
     }
 
@@ -103,6 +123,7 @@ impl EnhancerRef {
     pub const fn pipe<P: PipeTransform + crate::Injectable>() -> Self {
         EnhancerRef {
             resolve: |r| resolve::<P>(r, |p| Enhancer::Pipe(p)),
+            auth_schema: no_auth,
         }
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use socketioxide::adapter::Adapter;
 use socketioxide::operators::BroadcastOperators;
 
-use super::{DynSyncData, EmitError, IntoRooms, Room, Sid, SocketRef};
+use super::{DynSyncData, EmitError, Event, IntoRooms, Room, Sid, SocketRef};
 
 /// The object-safe face of `BroadcastOperators<A>`.
 trait ErasedBroadcast: Send + 'static {
@@ -145,6 +145,10 @@ impl RemoteSocket {
         let data: DynSyncData<'_> = &data;
         self.0.emit(event, data).await
     }
+    /// Emits a typed event to it.
+    pub async fn emit_event<E: Event + Sync>(&self, event: &E) -> Result<(), EmitError> {
+        self.emit(E::NAME, event).await
+    }
     /// Disconnects it, wherever it is.
     pub async fn disconnect(&self) -> Result<(), EmitError> {
         self.0.disconnect().await
@@ -214,6 +218,11 @@ impl Broadcast {
             target.emit(event, data).await.map_err(EmitError::from)?;
         }
         Ok(())
+    }
+
+    /// Emits a typed event to every target socket, as [`Event::NAME`].
+    pub async fn emit_event<E: Event + Sync>(self, event: &E) -> Result<(), EmitError> {
+        self.emit(E::NAME, event).await
     }
 
     /// The target sockets of this node.

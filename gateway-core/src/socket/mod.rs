@@ -7,6 +7,7 @@
 //! trait object; the framework builds them, and user code never names an adapter.
 
 mod broadcast;
+mod event;
 pub(crate) mod namespace;
 mod server;
 
@@ -20,6 +21,7 @@ use socketioxide::socket::Socket;
 use socketioxide::{SendError, SocketError};
 
 pub use broadcast::{Broadcast, RemoteSocket};
+pub use event::Event;
 pub(crate) use namespace::{Matcher, NamespaceParams, NamespaceSpec};
 pub use server::WsServer;
 /// Values stored on a socket for its lifetime, by type.
@@ -191,6 +193,12 @@ impl SocketRef {
             Held::Erased(s) => s.emit(event, &data),
         };
         sent.map_err(EmitError::from)
+    }
+
+    /// Emits a typed event to this client: `socket.emit_event(&Welcome { id })` is
+    /// `socket.emit(Welcome::NAME, &welcome)`.
+    pub fn emit_event<E: Event>(&self, event: &E) -> Result<(), EmitError> {
+        self.emit(E::NAME, event)
     }
 
     /// Joins one or more rooms: `socket.join("a")`, `socket.join(["a", "b"])`.

@@ -111,6 +111,14 @@ impl WsServer {
         self.all().emit(event, data).await
     }
 
+    /// Emits a typed event to every client, as [`Event::NAME`](crate::Event::NAME).
+    pub async fn emit_event<E: crate::Event + Sync>(
+        &self,
+        event: &E,
+    ) -> Result<(), crate::socket::EmitError> {
+        self.all().emit_event(event).await
+    }
+
     /// The clients in these rooms.
     pub fn to(&self, rooms: impl IntoRooms) -> Broadcast {
         self.all().within(rooms)

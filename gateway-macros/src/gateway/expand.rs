@@ -78,11 +78,89 @@ fn handler_meta(gateway: &str, h: &Handler) -> TokenStream {
     if let Some(m) = metadata(&enhancers) {
         fields.push(quote!(metadata: #m,));
     }
+    fields.extend(schemas(h));
     if fields.is_empty() {
         new
     } else {
         quote!(::gateway_core::__private::HandlerMeta { #(#fields)* ..#new })
     }
+}
+
+/// The handler's `body` and `ack` schemas, for the API description: the body's type, and what
+/// the return type acks (`T` of `Result<T, E>` and `Option<T>`; nothing for `()`, a
+/// `WsResponse` or a stream); anything when it answers the ack itself with an `AckSender`.
+fn schemas(h: &Handler) -> Vec<TokenStream> {
+    let mut fields = Vec::new();
+    let schema = |ty: &syn::Type, prop: Option<&syn::LitStr>| {
+        // `Self` means nothing in the static, outside the impl: described as any value.
+        if mentions_self(ty) {
+            return quote!(::gateway_core::__private::schema_fn!(@any));
+        }
+        let prop = prop.map(|p| quote!(, #p));
+        quote_spanned!(ty.span()=> ::gateway_core::__private::schema_fn!(#ty #prop))
+    };
+    for p in &h.params {
+        if let ParamKind::Body(prop, _) = &p.kind {
+            let f = schema(&p.ty, prop.as_ref());
+            fields.push(quote!(body: #f,));
+        }
+    }
+    let answers_itself = h.params.iter().any(|p| {
+        matches!(p.kind, ParamKind::Extract)
+            && last_segment(&p.ty).is_some_and(|s| s.ident == "AckSender")
+    });
+    let ack = if answers_itself {
+        Some(quote!(::gateway_core::__private::schema_fn!(@any)))
+    } else {
+        h.ret.as_ref().and_then(acked).map(|ty| schema(ty, None))
+    };
+    if let Some(f) = ack {
+        fields.push(quote!(ack: #f,));
+    }
+    fields
+}
+
+fn last_segment(ty: &syn::Type) -> Option<&syn::PathSegment> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last(),
+        _ => None,
+    }
+}
+
+/// What a handler returning `ty` acks, as far as the written type tells.
+fn acked(ty: &syn::Type) -> Option<&syn::Type> {
+    match ty {
+        syn::Type::Tuple(t) if t.elems.is_empty() => None,
+        syn::Type::ImplTrait(_) | syn::Type::Never(_) => None,
+        syn::Type::Paren(p) => acked(&p.elem),
+        syn::Type::Group(g) => acked(&g.elem),
+        syn::Type::Path(_) => {
+            let seg = last_segment(ty)?;
+            let name = seg.ident.to_string();
+            if name == "WsResponse" || name.contains("Stream") {
+                return None;
+            }
+            if matches!(name.as_str(), "Result" | "WsResult" | "Option")
+                && let syn::PathArguments::AngleBracketed(args) = &seg.arguments
+                && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
+            {
+                return acked(inner);
+            }
+            Some(ty)
+        }
+        _ => Some(ty),
+    }
+}
+
+fn mentions_self(ty: &syn::Type) -> bool {
+    fn walk(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => i == "Self",
+            proc_macro2::TokenTree::Group(g) => walk(g.stream()),
+            _ => false,
+        })
+    }
+    walk(quote!(#ty))
 }
 
 /// One handler's route: its body type, its validator, and the trampoline that fills the other
@@ -359,6 +437,15 @@ fn gateway_meta(g: &Gateway) -> TokenStream {
         fields.push(quote!(options: #options,));
     }
     fields.push(quote!(handlers: &__HANDLERS,));
+    if let Some(emits) = &a.emits {
+        let metas = emits.iter().map(|ty| {
+            quote_spanned!(ty.span()=> ::gateway_core::__private::EmitMeta {
+                event: <#ty as ::gateway_core::Event>::NAME,
+                schema: |__g| ::gateway_core::__private::schema!(__g, #ty),
+            })
+        });
+        fields.push(quote!(emits: &[#(#metas),*],));
+    }
     if let Some(b) = bindings(&g.enhancers) {
         fields.push(quote!(bindings: #b,));
     }

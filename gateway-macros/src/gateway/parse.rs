@@ -35,6 +35,8 @@ pub(crate) struct GatewayArgs {
     pub max_payload: Option<LitInt>,
     /// `ordered`: one message at a time per socket, in arrival order.
     pub ordered: Option<syn::Ident>,
+    /// `emits = [ChatReceive, ...]`: the event types the gateway sends.
+    pub emits: Option<Vec<Type>>,
     /// The keys as written (the positional port as `port`, then those inside the first
     /// `cors(...)` in place), for `check` to reject a repeated one.
     pub keys: Keys,
@@ -56,6 +58,7 @@ mod kw {
     syn::custom_keyword!(connect_timeout);
     syn::custom_keyword!(max_payload);
     syn::custom_keyword!(ordered);
+    syn::custom_keyword!(emits);
 }
 
 /// `= value`; the first value of a repeated option stays, `check` reports the repeat.
@@ -209,6 +212,14 @@ impl GatewayArgs {
         } else if look.peek(kw::max_payload) {
             key!(max_payload);
             value(input, &mut self.max_payload)
+        } else if look.peek(kw::emits) {
+            key!(emits);
+            input.parse::<Token![=]>()?;
+            let content;
+            syn::bracketed!(content in input);
+            let list = Punctuated::<Type, Token![,]>::parse_terminated(&content)?;
+            self.emits.get_or_insert(list.into_iter().collect());
+            Ok(())
         } else if look.peek(kw::ordered) {
             let key = input.parse::<kw::ordered>()?;
             self.keys.push("ordered", "ordered", key.span);
@@ -257,6 +268,8 @@ pub(crate) struct Handler {
     pub params: Vec<Param>,
     /// The return type, where errors about what a handler returns point.
     pub output: Span,
+    /// The return type as written.
+    pub ret: Option<Type>,
     /// `#[use_guards]`, `#[use_pipes]`, `#[set_metadata]`, `#[roles]` on the method.
     pub enhancers: Enhancers,
 }
@@ -606,6 +619,10 @@ fn parse_handler(f: &mut ImplItemFn, attr: &syn::Attribute, cx: &mut Ctxt) -> Op
         is_async: f.sig.asyncness.is_some(),
         params,
         output,
+        ret: match &f.sig.output {
+            syn::ReturnType::Type(_, ty) => Some((**ty).clone()),
+            syn::ReturnType::Default => None,
+        },
         enhancers,
     })
 }
