@@ -52,6 +52,7 @@ pub use app::{ApplicationBuilder, GatewayApplication, Inject, Module, NotAProvid
 pub use di::{Dep, Deps, Injectable, OnApplicationShutdown, OnModuleInit, Scope};
 pub use error::{BoxError, FieldError, HandlerError, StartupError, WsException, WsResult};
 pub use gateway::Gateway;
+pub use gateway::Parser;
 pub use gateway_macros::{
     injectable, module, roles, set_metadata, subscribe_message, throttle, use_connection_guards,
     use_filters, use_guards, use_interceptors, use_pipes, web_socket_gateway,
@@ -60,6 +61,7 @@ pub use handler::{
     AckSender, Extension, FromMessageContext, MessageContext, NsParams, Scoped, WsResponse,
 };
 pub use message::{Data, Reply};
+pub use socket::{AckResponse, SocketEmit};
 pub use socket::{Broadcast, DisconnectReason, EmitError, RemoteSocket, SocketRef, WsServer};
 
 /// An adapter an application can run on: socketioxide's in-memory one (the default) or Redis
@@ -84,6 +86,7 @@ impl AppAdapter for socketioxide::adapter::LocalAdapter {
 
 /// What a gateway file needs: `use gateway_core::prelude::*;`.
 pub mod prelude {
+    pub use crate::AckResponse;
     pub use crate::pipeline::{
         ArgumentMetadata, ArgumentsHost, CanActivate, Caught, ConnectionContext, ConnectionGuard,
         ConnectionRefused, ExceptionFilter, ExecutionContext, Interceptor, LoggingInterceptor,
@@ -117,6 +120,7 @@ pub mod __private {
     pub use crate::AppAdapter;
     pub use crate::app::probe;
     pub use crate::di::{Dependency, ModuleDef, ProviderDef, Resolver, TypeKey};
+    pub use crate::gateway::Parser;
     pub use crate::gateway::{
         CorsOptions, GatewayDef, GatewayMeta, GatewayRegistration, Origins, ServerOptions,
         Transport, hook_result,

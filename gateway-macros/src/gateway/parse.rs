@@ -33,6 +33,8 @@ pub(crate) struct GatewayArgs {
     pub ping_timeout: Option<LitInt>,
     pub connect_timeout: Option<LitInt>,
     pub max_payload: Option<LitInt>,
+    /// `parser = "msgpack"` (or `"default"`), as NestJS passes `parser` to socket.io.
+    pub parser: Option<LitStr>,
     /// `ordered`: one message at a time per socket, in arrival order.
     pub ordered: Option<syn::Ident>,
     /// The keys as written (the positional port as `port`, then those inside the first
@@ -55,6 +57,7 @@ mod kw {
     syn::custom_keyword!(ping_timeout);
     syn::custom_keyword!(connect_timeout);
     syn::custom_keyword!(max_payload);
+    syn::custom_keyword!(parser);
     syn::custom_keyword!(ordered);
 }
 
@@ -209,6 +212,9 @@ impl GatewayArgs {
         } else if look.peek(kw::max_payload) {
             key!(max_payload);
             value(input, &mut self.max_payload)
+        } else if look.peek(kw::parser) {
+            key!(parser);
+            value(input, &mut self.parser)
         } else if look.peek(kw::ordered) {
             let key = input.parse::<kw::ordered>()?;
             self.keys.push("ordered", "ordered", key.span);
