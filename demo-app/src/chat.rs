@@ -59,6 +59,22 @@ pub struct Ack {
     pub ok: bool,
 }
 
+/// How long the clients of a room have to confirm a `chat/clear` (`confirm-clear`).
+pub const CONFIRM_CLEAR_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The ack of `chat/clear`: what was cleared, and how many of the room's clients confirmed it
+/// in time.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ClearAck {
+    /// How many messages the room's history held.
+    pub cleared: usize,
+    /// How many clients of the room answered `confirm-clear` in time.
+    pub confirmed: usize,
+    /// How many did not answer within [`CONFIRM_CLEAR_TIMEOUT`].
+    pub timed_out: usize,
+}
+
 /// How many rooms keep a history; past it, the least recently used room's goes first. With
 /// every message at its 2,000-character limit that is at most about 100 MB (1,000 rooms × 50
 /// messages × 2 KB); a chat of short messages keeps a few MB.
@@ -102,9 +118,9 @@ impl ChatService {
         self.rooms.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Empties the room's history.
-    pub fn clear(&self, room: &str) {
-        self.rooms().0.pop(room);
+    /// Empties the room's history; returns how many messages it held.
+    pub fn clear(&self, room: &str) -> usize {
+        self.rooms().0.pop(room).map_or(0, |history| history.len())
     }
 
     /// Appends a message to its room's history.
@@ -241,7 +257,8 @@ impl ChatGateway {
         Ok(Ack { ok: true })
     }
 
-    /// Tells the others in the room that the sender is typing.
+    /// Tells the others in the room that the sender is typing: a volatile emit, dropped for
+    /// a client that is not ready to receive it (a stale notice is worth nothing).
     #[subscribe_message("typing")]
     async fn typing(
         &self,
@@ -250,11 +267,18 @@ impl ChatGateway {
         #[message_body] dto: RoomDto,
     ) -> WsResult<(), BoxError> {
         let payload = json!({ "roomId": dto.room_id, "from": user.name });
-        socket.to(dto.room_id).emit("typing", &payload).await?;
+        socket
+            .to(dto.room_id)
+            .volatile()
+            .emit("typing", &payload)
+            .await?;
         Ok(())
     }
 
-    /// Admins only: empties the room's history; the room gets `cleared`.
+    /// Admins only: empties the room's history; the room gets `cleared`, then every client of
+    /// the room (the admin too, if it joined) is asked to confirm with an ack
+    /// (`confirm-clear {roomId}`, [`CONFIRM_CLEAR_TIMEOUT`]). Acks
+    /// `{cleared, confirmed, timedOut}` once every client answered or timed out.
     #[subscribe_message("chat/clear")]
     #[use_guards(RolesGuard)]
     #[roles("admin")]
@@ -262,13 +286,23 @@ impl ChatGateway {
         &self,
         #[connected_socket] socket: SocketRef,
         #[message_body] dto: RoomDto,
-    ) -> WsResult<(), BoxError> {
-        self.chat.clear(&dto.room_id);
+    ) -> WsResult<ClearAck, BoxError> {
+        let cleared = self.chat.clear(&dto.room_id);
+        let room = json!({ "roomId": dto.room_id });
         socket
             .within(dto.room_id.clone())
-            .emit("cleared", &json!({ "roomId": dto.room_id }))
+            .emit("cleared", &room)
             .await?;
-        Ok(())
+        let answers = socket
+            .within(dto.room_id)
+            .timeout(CONFIRM_CLEAR_TIMEOUT)
+            .emit_with_ack::<serde_json::Value, _>("confirm-clear", &room)
+            .await?;
+        Ok(ClearAck {
+            cleared,
+            confirmed: answers.iter().filter(|a| a.result.is_ok()).count(),
+            timed_out: answers.iter().filter(|a| a.timed_out()).count(),
+        })
     }
 
     /// Acks the room's last messages, oldest first.

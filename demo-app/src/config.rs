@@ -1,7 +1,8 @@
 //! The demo's configuration: `demo-app/demo.toml` (or the file `DEMO_CONFIG` names), then the
 //! variables the demo has always read (`HOST`, `PORT`, `NOTIFY_PORT`, `REDIS_URL`,
-//! `JWT_SECRET`), then the same names prefixed (`DEMO_NOTIFY_PORT`), each later source winning.
+//! `JWT_SECRET`, `SOCKETIO_PARSER`), then the same names prefixed (`DEMO_NOTIFY_PORT`), each later source winning.
 
+use gateway_core::Parser;
 use gateway_core::config::{Configuration, Sources};
 use gateway_core::prelude::*;
 use validator::{Validate, ValidationError};
@@ -22,6 +23,10 @@ pub struct DemoConfig {
     /// The tokens' signing secret; unset: a random one per process. Never logged.
     #[validate(custom(function = "not_blank"))]
     pub jwt_secret: Option<String>,
+    /// The socket.io parser of every port: `"default"` (JSON) or `"msgpack"`
+    /// (`SOCKETIO_PARSER=msgpack`); every client must use the same.
+    #[validate(custom(function = "known_parser"))]
+    pub socketio_parser: Option<String>,
 }
 
 impl Default for DemoConfig {
@@ -32,6 +37,7 @@ impl Default for DemoConfig {
             notify_port: crate::NOTIFY_PORT,
             redis_url: None,
             jwt_secret: None,
+            socketio_parser: None,
         }
     }
 }
@@ -48,13 +54,29 @@ fn not_blank(secret: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+fn known_parser(name: &str) -> Result<(), ValidationError> {
+    if Parser::from_name(name).is_none() {
+        let mut e = ValidationError::new("parser");
+        e.message = Some("must be \"default\" (JSON) or \"msgpack\"".into());
+        return Err(e);
+    }
+    Ok(())
+}
+
 impl Configuration for DemoConfig {
     fn sources() -> Sources {
         let file = std::env::var("DEMO_CONFIG")
             .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/demo.toml").to_owned());
         Sources::new()
             .file(&file)
-            .env_vars(&["HOST", "PORT", "NOTIFY_PORT", "REDIS_URL", "JWT_SECRET"])
+            .env_vars(&[
+                "HOST",
+                "PORT",
+                "NOTIFY_PORT",
+                "REDIS_URL",
+                "JWT_SECRET",
+                "SOCKETIO_PARSER",
+            ])
             .env_prefixed("DEMO_")
     }
 }
@@ -63,5 +85,13 @@ impl DemoConfig {
     /// The Redis URL, when one is set and not empty.
     pub fn redis(&self) -> Option<&str> {
         self.redis_url.as_deref().filter(|u| !u.is_empty())
+    }
+
+    /// The parser every port is served with (the default, JSON, when unset).
+    pub fn parser(&self) -> Parser {
+        self.socketio_parser
+            .as_deref()
+            .and_then(Parser::from_name)
+            .unwrap_or_default()
     }
 }

@@ -74,19 +74,25 @@ pub async fn run(config: &DemoConfig) -> Result<RunningApp, StartupError> {
             source,
         }
     })?;
-    start_with(
-        &config.host,
-        config.port,
-        config.notify_port,
-        config.redis(),
-    )
-    .await
+    let parser = config.socketio_parser.is_some().then(|| config.parser());
+    let addr = format!("{}:{}", config.host, config.port);
+    launch(&addr, config.notify_port, config.redis(), parser).await
 }
 
 /// Starts the demo on `host:port`, with the notifications gateway on `notify_port` (`0`: free
 /// ports, read them back from the [`RunningApp`]), in memory.
 pub async fn start(host: &str, port: u16, notify_port: u16) -> Result<RunningApp, StartupError> {
     start_with(host, port, notify_port, None).await
+}
+
+/// [`start`], every port served with `parser` (what `SOCKETIO_PARSER` sets in [`run`]).
+pub async fn start_with_parser(
+    host: &str,
+    port: u16,
+    notify_port: u16,
+    parser: gateway_core::Parser,
+) -> Result<RunningApp, StartupError> {
+    launch(&format!("{host}:{port}"), notify_port, None, Some(parser)).await
 }
 
 /// [`start`], on the Redis at `redis_url` when one is given: then several demo processes on
@@ -97,23 +103,24 @@ pub async fn start_with(
     notify_port: u16,
     redis_url: Option<&str>,
 ) -> Result<RunningApp, StartupError> {
-    let addr = format!("{host}:{port}");
+    launch(&format!("{host}:{port}"), notify_port, redis_url, None).await
+}
+
+/// The demo on `addr`, on Redis when a URL is given, every port on `parser` when one is.
+async fn launch(
+    addr: &str,
+    notify_port: u16,
+    redis_url: Option<&str>,
+    parser: Option<gateway_core::Parser>,
+) -> Result<RunningApp, StartupError> {
     match redis_url {
         Some(url) => {
-            listen(
-                GatewayApplication::create_with_redis::<AppModule>(url).await?,
-                &addr,
-                notify_port,
-            )
-            .await
+            let app = GatewayApplication::create_with_redis::<AppModule>(url).await?;
+            listen(app, addr, notify_port, parser).await
         }
         None => {
-            listen(
-                GatewayApplication::create::<AppModule>().await?,
-                &addr,
-                notify_port,
-            )
-            .await
+            let app = GatewayApplication::create::<AppModule>().await?;
+            listen(app, addr, notify_port, parser).await
         }
     }
 }
@@ -122,7 +129,12 @@ async fn listen<A: gateway_core::AppAdapter>(
     app: GatewayApplication<A>,
     addr: &str,
     notify_port: u16,
+    parser: Option<gateway_core::Parser>,
 ) -> Result<RunningApp, StartupError> {
+    let app = match parser {
+        Some(parser) => app.parser(parser),
+        None => app,
+    };
     app.map_port(NOTIFY_PORT, notify_port)
         .with_routes(http::routes())
         .start(addr)
