@@ -6,7 +6,8 @@
 //!   `user-joined` across nodes, typing, 100 messages in order, leaving a room.
 //! - Six nodes of [`ScaleModule`], test gateways for what the demo does not do: `WsServer::emit`,
 //!   `socket.broadcast()`, `server.to(room)` / `except(room)`, `fetch_sockets`,
-//!   `RemoteSocket::{rooms, emit, disconnect}`, `server.to(room).disconnect()`, and a gateway on
+//!   `RemoteSocket::{rooms, emit, disconnect}`, `server.to(room).disconnect()`, a room's acks
+//!   collected from every node (`emit_with_ack` with a timeout), and a gateway on
 //!   `/` next to a gateway on a port of its own; two [`RootOnlyModule`] nodes for contrast.
 //! - Redis killed and restarted in the middle (the JS suite asks for it through [`Control`]):
 //!   local delivery goes on, delivery across nodes resumes (also on a node that only receives),
@@ -184,6 +185,27 @@ impl ScaleGateway {
         };
         socket.disconnect().await?;
         Ok(true)
+    }
+
+    /// `server.to(room).timeout(ms).emit_with_ack`: asks every socket of the room, on every
+    /// node, to count; acks each socket's outcome by id (`{answered}` or `"timed out"`).
+    #[subscribe_message("ask-room")]
+    async fn ask_room(&self, #[message_body] (room, ms): (String, u64)) -> Result<Value, BoxError> {
+        let answers = self
+            .server
+            .to(room)
+            .timeout(Duration::from_millis(ms))
+            .emit_with_ack::<u32, _>("count?", &())
+            .await?;
+        let outcomes = answers.iter().map(|a| {
+            let outcome = match &a.result {
+                Ok(n) => json!({ "answered": n }),
+                Err(EmitError::AckTimeout) => json!("timed out"),
+                Err(e) => json!({ "error": e.to_string() }),
+            };
+            (a.socket.to_string(), outcome)
+        });
+        Ok(Value::Object(outcomes.collect()))
     }
 
     /// `server.to(room).disconnect()`: every socket of the room, on every node.
