@@ -247,7 +247,7 @@ impl SocketRef {
     ///
     /// Fails with [`EmitError::AckTimeout`] when no answer comes in time,
     /// [`EmitError::AckDecode`] when the answer does not fit `T`, [`EmitError::Closed`] when
-    /// the client leaves first.
+    /// the client leaves first. The event is sent when the future is first polled.
     ///
     /// ```
     /// # use gateway_core::prelude::*;
@@ -371,7 +371,8 @@ impl SocketEmit {
     /// Emits `event` with `data`. A tuple is sent as several arguments.
     pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
         let data: DynData<'_> = &data;
-        (self.socket.erased().emit_flagged(event, data, self.flags)).map_err(EmitError::from)
+        let sent = self.socket.erased().emit_flagged(event, data, self.flags);
+        sent.map_err(EmitError::from)
     }
 
     /// Emits `event` with `data` and waits for the client's answer, decoded as `T`; see
