@@ -136,7 +136,7 @@ async fn listen<A: gateway_core::AppAdapter>(
         None => app,
     };
     app.map_port(NOTIFY_PORT, notify_port)
-        .with_routes(http::routes())
+        .with_routes(http::routes_for(parser.unwrap_or_default()))
         .start(addr)
         .await
 }

@@ -166,5 +166,10 @@ fn socketio_parser_msgpack_serves_every_port_on_msgpack() {
         );
         assert!(answer.windows(3).any(|w| w == b"sid"), "{answer:?}");
     }
+    // The web client gets socket.io-client's msgpack build (the JSON one has placeholders).
+    let page = demo.addr.clone();
+    let client = http(&page, "GET", "/socket.io.min.js", "");
+    assert!(client.contains("Socket.IO v4.8.4"), "a socket.io client");
+    assert!(!client.contains("_placeholder"), "the msgpack build");
     assert!(demo.stop_with("TERM").success());
 }
