@@ -137,6 +137,7 @@ async fn listen<A: gateway_core::AppAdapter>(
     };
     app.map_port(NOTIFY_PORT, notify_port)
         .with_routes(http::routes_for(parser.unwrap_or_default()))
+        .with_metrics("/metrics")
         .start(addr)
         .await
 }

@@ -328,3 +328,39 @@ pub(crate) fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
         },
     }
 }
+
+/// A warning repeated on a hot path (a reply dropped, an accept error), logged at most once a
+/// second with how many happened since the last line: a misbehaving client cannot fill the
+/// logs.
+pub(crate) struct LogEvery {
+    what: &'static str,
+    count: std::sync::atomic::AtomicU64,
+    last: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl LogEvery {
+    pub(crate) const fn new(what: &'static str) -> Self {
+        LogEvery {
+            what,
+            count: std::sync::atomic::AtomicU64::new(0),
+            last: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Counts one more; logs the count (and `last`, the latest occurrence) when a second has
+    /// passed since the last line.
+    pub(crate) fn note(&self, last: &dyn fmt::Display) {
+        use std::sync::atomic::Ordering;
+        self.count.fetch_add(1, Ordering::Relaxed);
+        let mut at = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if at.is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(1)) {
+            return;
+        }
+        *at = Some(std::time::Instant::now());
+        let n = self.count.swap(0, Ordering::Relaxed);
+        tracing::warn!(
+            "{n} {}; the last: {last} (logged at most once a second)",
+            self.what
+        );
+    }
+}

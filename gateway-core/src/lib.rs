@@ -43,12 +43,15 @@ mod error;
 mod gateway;
 pub mod handler;
 mod message;
+mod metrics;
 pub mod pipeline;
 pub mod socket;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use app::{ApplicationBuilder, GatewayApplication, Inject, Module, NotAProvider, RunningApp};
+pub use app::{
+    ApplicationBuilder, GatewayApplication, Inject, Limits, Module, NotAProvider, RunningApp,
+};
 pub use di::{Dep, Deps, Injectable, OnApplicationShutdown, OnModuleInit, Scope};
 pub use error::{BoxError, FieldError, HandlerError, StartupError, WsException, WsResult};
 pub use gateway::Gateway;

@@ -377,10 +377,17 @@ impl<M: Module> crate::ApplicationBuilder<M> {
     ) -> Result<GatewayApplication<RedisAdapter>, StartupError> {
         let driver = ResilientDriver::connect(url).await?;
         tracing::info!(target: "RedisAdapter", url = %driver.url(), "connected");
-        self.create_with_adapter_factory::<RedisAdapter>(move |server| {
-            RedisAdapterCtr::new_with_driver(driver.clone(), server_config(server))
-        })
-        .await
+        let probe = driver.clone();
+        let mut app = self
+            .create_with_adapter_factory::<RedisAdapter>(move |server| {
+                RedisAdapterCtr::new_with_driver(driver.clone(), server_config(server))
+            })
+            .await?;
+        app.adapter_probe = Some((
+            "redis",
+            Arc::new(move || probe.0.healthy.load(Ordering::Acquire)),
+        ));
+        Ok(app)
     }
 }
 

@@ -72,3 +72,19 @@ impl<T: Injectable, S: Send + Sync> FromRequestParts<S> for Inject<T> {
             .ok_or(NotAProvider(TypeKey::of::<T>().name))
     }
 }
+
+/// `GET` of the metrics in the Prometheus text format (OpenMetrics 1.0, which Prometheus reads).
+pub(crate) fn metrics_route(metrics: Arc<crate::metrics::Metrics>) -> axum::routing::MethodRouter {
+    axum::routing::get(move || {
+        let metrics = metrics.clone();
+        async move {
+            (
+                [(
+                    http::header::CONTENT_TYPE,
+                    "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                )],
+                metrics.encode(),
+            )
+        }
+    })
+}

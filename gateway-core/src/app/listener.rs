@@ -4,23 +4,33 @@
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::serve::ListenerExt;
 use http::{HeaderValue, Method, StatusCode, Uri, header};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use socketioxide::adapter::Adapter;
 use socketioxide::layer::SocketIoLayer;
-use tokio::net::TcpListener;
-use tower::{Layer, Service};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tower::{Layer, Service, ServiceExt};
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
-use crate::error::StartupError;
+use super::limits::{Admission, Admitted};
+use crate::error::{LogEvery, StartupError};
 use crate::gateway::{CorsOptions, Origins};
+use crate::metrics::Metrics;
 
 /// Binds `addr`.
 pub(crate) async fn bind(addr: SocketAddr) -> Result<TcpListener, StartupError> {
@@ -37,13 +47,16 @@ pub(crate) fn router<A: Adapter>(
     routes: Router,
     layer: SocketIoLayer<A>,
     cors: Option<CorsOptions>,
+    metrics: Option<Arc<Metrics>>,
 ) -> Router {
     let router = routes.layer(layer);
     let router = match cors {
         None => router,
         Some(cors) => router
             .layer(axum::middleware::from_fn(
-                move |req: Request, next: Next| refuse_origin(cors.origins, req, next),
+                move |req: Request, next: Next| {
+                    refuse_origin(cors.origins, metrics.clone(), req, next)
+                },
             ))
             .layer(cors_layer(&cors)),
     };
@@ -140,24 +153,172 @@ fn compact(parts: &mut http::request::Parts) {
     }
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves. TCP_NODELAY on every connection.
+/// What a listener needs besides its router: the limits it enforces, and where it counts.
+pub(crate) struct Serving {
+    pub(crate) admission: Arc<Admission>,
+    pub(crate) head_timeout: Duration,
+    pub(crate) metrics: Option<Arc<Metrics>>,
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then lets the open connections
+/// finish their request (websockets are closed by socket.io's own shutdown).
+///
+/// A loop of its own rather than `axum::serve`, for what that one does not do: a deadline
+/// for the request head (hyper's, which needs a timer axum does not give it), connection
+/// limits checked before a request is read, and a back-off on accept errors that does not log
+/// every second while the process is out of file descriptors.
 pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
+    serving: Serving,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
-    let listener = listener.tap_io(|tcp| {
+    let mut shutdown = std::pin::pin!(shutdown);
+    let closing = CancellationToken::new();
+    let connections = TaskTracker::new();
+    let mut backoff = Duration::ZERO;
+    loop {
+        let accepted = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => accepted,
+        };
+        let (tcp, peer) = match accepted {
+            Ok(accepted) => {
+                backoff = Duration::ZERO;
+                accepted
+            }
+            Err(e) => {
+                // Out of file descriptors (or another transient error): the pending connection
+                // stays in the backlog; wait a little longer each time rather than spin.
+                backoff = (backoff * 2).clamp(Duration::from_millis(5), Duration::from_secs(1));
+                ACCEPT_ERRORS.note(&e);
+                tokio::select! {
+                    () = &mut shutdown => break,
+                    () = tokio::time::sleep(backoff) => continue,
+                }
+            }
+        };
+        let admitted = match serving.admission.admit(peer.ip()) {
+            Ok(admitted) => admitted,
+            Err(reason) => {
+                if let Some(m) = &serving.metrics {
+                    m.refused(reason.as_str());
+                }
+                REFUSALS.note(&reason.as_str());
+                connections.spawn(refuse(tcp));
+                continue;
+            }
+        };
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!("could not set TCP_NODELAY: {e}");
         }
-    });
-    if let Err(e) = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
-        tracing::error!("listener stopped: {e}");
+        let io = TokioIo::new(Counted {
+            tcp,
+            _admitted: admitted,
+        });
+        let service = TowerToHyperService::new(
+            router
+                .clone()
+                .map_request(|req: http::Request<Incoming>| req.map(axum::body::Body::new)),
+        );
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(serving.head_timeout)
+            .serve_connection(io, service)
+            .with_upgrades();
+        let closing = closing.clone();
+        connections.spawn(async move {
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                result = conn.as_mut() => {
+                    if let Err(e) = result {
+                        tracing::trace!("connection {peer} ended: {e}");
+                    }
+                    return;
+                }
+                () = closing.cancelled() => conn.as_mut().graceful_shutdown(),
+            }
+            if let Err(e) = conn.await {
+                tracing::trace!("connection {peer} ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    closing.cancel();
+    connections.close();
+    connections.wait().await;
+}
+
+/// Answers a connection past a limit with a 503, without reading its request, and closes it.
+async fn refuse(mut tcp: TcpStream) {
+    const BODY: &str = "Too many connections";
+    let response = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n{BODY}",
+        BODY.len()
+    );
+    let write = async {
+        tcp.write_all(response.as_bytes()).await?;
+        tcp.shutdown().await
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), write).await;
+}
+
+/// A connection's socket, counted by its listener's [`Admission`] as long as it is open: also
+/// after an upgrade to a websocket, which takes the socket away from the HTTP connection.
+struct Counted {
+    tcp: TcpStream,
+    _admitted: Admitted,
+}
+
+impl AsyncRead for Counted {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_read(cx, buf)
     }
 }
+
+impl AsyncWrite for Counted {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.tcp).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.tcp).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.tcp.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_shutdown(cx)
+    }
+}
+
+/// Accept errors, logged at most once a second with their count.
+static ACCEPT_ERRORS: LogEvery =
+    LogEvery::new("accept errors (is the process out of file descriptors?)");
+
+/// Requests from disallowed origins, logged at most once a second with their count.
+static ORIGINS_REFUSED: LogEvery = LogEvery::new("requests refused from a disallowed origin");
+
+/// Connections refused by a limit, logged at most once a second with their count.
+static REFUSALS: LogEvery = LogEvery::new("connections refused (limit reached)");
 
 fn cors_layer(cors: &CorsOptions) -> CorsLayer {
     let origin = match cors.origins {
@@ -186,7 +347,12 @@ fn cors_layer(cors: &CorsOptions) -> CorsLayer {
         .allow_credentials(cors.credentials)
 }
 
-async fn refuse_origin(origins: Origins, req: Request, next: Next) -> Response {
+async fn refuse_origin(
+    origins: Origins,
+    metrics: Option<Arc<Metrics>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let origin = req
         .headers()
         .get(header::ORIGIN)
@@ -194,7 +360,11 @@ async fn refuse_origin(origins: Origins, req: Request, next: Next) -> Response {
     if origins.allows(origin) {
         return next.run(req).await;
     }
-    tracing::warn!(origin, path = %req.uri().path(), "refused a connection from a disallowed origin");
+    if let Some(m) = &metrics {
+        m.refused("origin");
+    }
+    tracing::debug!(origin, path = %req.uri().path(), "refused a connection from a disallowed origin");
+    ORIGINS_REFUSED.note(&format_args!("origin {}", origin.unwrap_or("?")));
     (StatusCode::FORBIDDEN, "Origin not allowed").into_response()
 }
 

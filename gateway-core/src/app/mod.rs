@@ -2,6 +2,7 @@
 //! port), runs the lifecycle hooks, listens, and shuts down gracefully.
 
 mod http;
+mod limits;
 mod listener;
 mod module;
 mod servers;
@@ -20,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 pub use http::{Inject, NotAProvider};
+pub use limits::Limits;
 pub use module::Module;
 #[doc(hidden)]
 pub use module::probe;
@@ -28,6 +30,7 @@ use crate::AppAdapter;
 use crate::di::{Container, Deps, Injectable, Overrides, Provided, Registry};
 use crate::error::{BoxError, StartupError};
 use crate::gateway::{GatewayDef, MountContext};
+use crate::metrics::{AdapterProbe, Metrics};
 use crate::pipeline::{
     CanActivate, ConnectionGuard, EnhancerRef, ExceptionFilter, Interceptor, PipeTransform,
     Pipeline,
@@ -61,6 +64,11 @@ pub struct GatewayApplication<A: Adapter = LocalAdapter> {
     global: GlobalBindings,
     /// The application's own HTTP routes, on the main listener.
     routes: axum::Router,
+    limits: Limits,
+    /// Where `/metrics` is served, when it is.
+    metrics_path: Option<String>,
+    /// The adapter's name and whether it reaches its peers, for `/metrics`.
+    pub(crate) adapter_probe: Option<(&'static str, AdapterProbe)>,
 }
 
 /// Enhancers bound to every gateway of the application, in the order they were given.
@@ -193,6 +201,9 @@ impl<A: AppAdapter> GatewayApplication<A> {
             ports: HashMap::new(),
             global: GlobalBindings::default(),
             routes: axum::Router::new(),
+            limits: Limits::default(),
+            metrics_path: None,
+            adapter_probe: None,
         })
     }
 
@@ -219,6 +230,32 @@ impl<A: AppAdapter> GatewayApplication<A> {
     /// ```
     pub fn with_routes(mut self, routes: axum::Router) -> Self {
         self.routes = self.routes.merge(routes);
+        self
+    }
+
+    /// Bounds what clients may take: connections in total and per IP, the time to send a
+    /// request head, the time shutdown waits. See [`Limits`] for the defaults.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Serves Prometheus metrics at `path` (usually `"/metrics"`) on the main listener:
+    ///
+    /// | metric | labels |
+    /// |---|---|
+    /// | `gateway_connections` (gauge) | `namespace` |
+    /// | `gateway_connections_opened_total` | `namespace` |
+    /// | `gateway_connections_refused_total` | `reason`: `max_connections`, `max_connections_per_ip`, `origin`, `guard`, `namespace` |
+    /// | `gateway_messages_total` | `namespace`, `event`, `outcome`: `ok`, `exception`, `validation`, `forbidden`, `throttled`, `error` |
+    /// | `gateway_handler_duration_seconds` (histogram) | `namespace`, `event` |
+    /// | `gateway_packets_dropped_total` | |
+    /// | `gateway_adapter_up` (gauge) | `adapter`: `memory`, `redis` |
+    ///
+    /// A dynamic namespace is counted under its pattern (`/teams/{team}`). Without this call
+    /// nothing is counted, and a message costs nothing more.
+    pub fn with_metrics(mut self, path: impl Into<String>) -> Self {
+        self.metrics_path = Some(path.into());
         self
     }
 
@@ -350,6 +387,11 @@ impl<A: AppAdapter> GatewayApplication<A> {
     ) -> Result<(RunningApp, Option<axum::Router>), StartupError> {
         let plans = plan_servers(self.container.providers().map(|(def, i, _)| (def, i)))?;
         warn_unlisted(&plans);
+        limits::raise_fd_limit();
+        let metrics = self
+            .metrics_path
+            .as_ref()
+            .map(|_| Metrics::new(self.adapter_probe.clone()));
 
         let sockets = TaskTracker::new();
         let mut global = Pipeline::default();
@@ -360,9 +402,11 @@ impl<A: AppAdapter> GatewayApplication<A> {
             }
         }
         let pending = std::sync::Mutex::new(Vec::new());
-        let mut routes = self
-            .routes
-            .layer(axum::Extension(self.container.shared_registry()));
+        let mut routes = self.routes;
+        if let (Some(path), Some(metrics)) = (&self.metrics_path, &metrics) {
+            routes = routes.route(path, http::metrics_route(metrics.clone()));
+        }
+        let mut routes = routes.layer(axum::Extension(self.container.shared_registry()));
         let mut servers: Vec<(PortKey, SocketIo<A>, axum::Router)> = Vec::new();
         for plan in &plans {
             let root_claimed = AtomicBool::new(
@@ -381,6 +425,7 @@ impl<A: AppAdapter> GatewayApplication<A> {
                     .registry()
                     .has_scoped()
                     .then(|| self.container.shared_registry()),
+                metrics: metrics.as_ref(),
             };
             let mut options = plan.options;
             if let Some(parser) = self.global.parser {
@@ -411,7 +456,7 @@ impl<A: AppAdapter> GatewayApplication<A> {
             servers.push((
                 plan.port,
                 io,
-                listener::router(routes, layer, plan.options.cors),
+                listener::router(routes, layer, plan.options.cors, metrics.clone()),
             ));
         }
         // `#[web_socket_server]` in a provider that is not a gateway: the main listener's
@@ -512,11 +557,14 @@ impl<A: AppAdapter> GatewayApplication<A> {
             }
             tracing::info!(target: "GatewayApplication", "listening on {local}{}", declared.map(|d| format!(" (gateway port {d})")).unwrap_or_default());
             let stop = stop.clone();
-            tasks.spawn(listener::serve(
-                l,
-                router,
-                async move { stop.cancelled().await },
-            ));
+            let serving = listener::Serving {
+                admission: limits::Admission::new(self.limits),
+                head_timeout: self.limits.head_timeout,
+                metrics: metrics.clone(),
+            };
+            tasks.spawn(listener::serve(l, router, serving, async move {
+                stop.cancelled().await
+            }));
         }
 
         let shutdown_hooks = self
@@ -540,6 +588,7 @@ impl<A: AppAdapter> GatewayApplication<A> {
             sockets,
             servers,
             shutdown_hooks,
+            shutdown_timeout: self.limits.shutdown_timeout,
         };
         Ok((running, unserved))
     }
@@ -671,6 +720,7 @@ pub struct RunningApp {
     sockets: TaskTracker,
     servers: Vec<(PortKey, Arc<dyn Server>)>,
     shutdown_hooks: Vec<ShutdownHook>,
+    shutdown_timeout: Duration,
 }
 
 impl RunningApp {
@@ -706,27 +756,40 @@ impl RunningApp {
     }
 
     /// Stops accepting connections, runs every client's disconnect hook (reason "server
-    /// shutting down") and disconnects it, waits up to 5 s for the hooks, runs the shutdown
-    /// hooks, and waits for the listeners to end.
+    /// shutting down") and disconnects it, runs the shutdown hooks, and waits for the listeners
+    /// to end; all within the deadline of [`Limits::shutdown_timeout`] (10 s by default), past
+    /// which the remaining connections are dropped where they stand.
     pub async fn shutdown(mut self) {
+        let deadline = tokio::time::Instant::now() + self.shutdown_timeout;
         // No new connection from here on; the listeners end once the open ones are closed.
         self.stop.cancel();
-        for (_, io) in &self.servers {
-            io.close().await;
+        let close = async {
+            for (_, io) in &self.servers {
+                io.close().await;
+            }
+        };
+        if tokio::time::timeout_at(deadline, close).await.is_err() {
+            tracing::warn!(target: "GatewayApplication", "clients were still being disconnected after {:?}: closing what remains", self.shutdown_timeout);
         }
         self.sockets.close();
-        if tokio::time::timeout(DISCONNECT_GRACE, self.sockets.wait())
+        let hooks_deadline = deadline.min(tokio::time::Instant::now() + DISCONNECT_GRACE);
+        if tokio::time::timeout_at(hooks_deadline, self.sockets.wait())
             .await
             .is_err()
         {
-            tracing::warn!(target: "GatewayApplication", "some disconnect hooks were still running after {DISCONNECT_GRACE:?}");
+            tracing::warn!(target: "GatewayApplication", "some disconnect hooks were still running at the deadline");
         }
         for (name, hook, instance) in self.shutdown_hooks.drain(..) {
             if let Err(e) = hook(instance).await {
                 tracing::error!(target: "GatewayApplication", "{name}: on_application_shutdown failed: {e}");
             }
         }
-        while self.tasks.join_next().await.is_some() {}
+        let listeners = async { while self.tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout_at(deadline, listeners).await.is_err() {
+            // Dropping the listeners' tasks drops their connections: the rest is closed.
+            self.tasks.abort_all();
+            while self.tasks.join_next().await.is_some() {}
+        }
     }
 }
 

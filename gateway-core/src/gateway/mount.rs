@@ -14,6 +14,7 @@ use std::sync::Mutex;
 
 use futures_util::FutureExt;
 use tokio_util::task::TaskTracker;
+use tracing::Instrument;
 
 use super::{Gateway, GatewayMeta};
 use crate::AppAdapter;
@@ -22,6 +23,7 @@ use crate::error::{HandlerError, StartupError, panic_message};
 use crate::handler::SocketScope;
 use crate::handler::dispatch::{Connection, Table};
 use crate::handler::route::{RouteScope, Routes};
+use crate::metrics::Metrics;
 use crate::pipeline::connection::{self, ConnectionContext, ConnectionRefused, DynConnectionGuard};
 use crate::pipeline::{Bindings, Pipeline};
 use crate::socket::{DisconnectReason, Matcher, NamespaceParams, SocketRef, WsServer};
@@ -48,6 +50,8 @@ pub(crate) struct MountContext<'a> {
     /// The providers, for sockets to build their socket-scoped ones; `None` when there is
     /// none (sockets then carry nothing more).
     pub scoped: Option<Arc<Registry>>,
+    /// The application's metrics, when it serves them.
+    pub metrics: Option<&'a Arc<Metrics>>,
 }
 
 /// Mounts a type-erased gateway instance (what the container holds) on a server.
@@ -156,12 +160,16 @@ fn mount_gateway<A: AppAdapter, G: Gateway>(
             source: "the container holds another type under this gateway's id".into(),
         })?;
 
+    let namespace = meta.namespace.display();
     let scope = RouteScope {
         registry: mount.registry,
         global: mount.global,
         bindings: &meta.bindings,
         metadata: meta.metadata,
+        metrics: mount.metrics.map(|m| (&**m, namespace.as_str())),
     };
+    let counted = mount.metrics.map(|m| m.namespace(&namespace));
+    let refusals = mount.metrics.cloned();
     let mut routes = Routes::new(&scope, &gateway);
     G::routes(&mut routes);
     let table = Arc::new(Table::new(routes.finish()?, meta.ordered));
@@ -184,6 +192,7 @@ fn mount_gateway<A: AppAdapter, G: Gateway>(
         let sockets = mount.sockets.clone();
         let connection_guards = connection_guards.clone();
         let scoped = mount.scoped.clone();
+        let counted = counted.clone();
         move |s: socketioxide::extract::SocketRef<A>,
               io: SocketIo<A>,
               TryData(auth): TryData<Value>| async move {
@@ -192,6 +201,9 @@ fn mount_gateway<A: AppAdapter, G: Gateway>(
                 // it, or every refused path would stay in memory for good.
                 let path = s.ns().to_owned();
                 tokio::spawn(async move { io.delete_ns(path) });
+                if let Some(m) = &refusals {
+                    m.refused("namespace");
+                }
                 return Err(Refusal::InvalidNamespace);
             };
             if !params.is_empty() {
@@ -221,8 +233,14 @@ fn mount_gateway<A: AppAdapter, G: Gateway>(
                         ns = s.ns(),
                         "connection refused: {refused}"
                     );
+                    if let Some(m) = &refusals {
+                        m.refused("guard");
+                    }
                     return Err(refused.into());
                 }
+            }
+            if let Some(counted) = &counted {
+                counted.connected();
             }
             let gate = table.attach(&s);
             s.extensions.insert(gate);
@@ -243,11 +261,15 @@ fn mount_gateway<A: AppAdapter, G: Gateway>(
                     })
                 })));
             let dynamic = !matches!(matcher, Matcher::Static(_));
+            let counted = counted.clone();
             s.on_disconnect(
                 move |s: socketioxide::extract::SocketRef<A>,
                       io: SocketIo<A>,
                       reason: socketioxide::socket::DisconnectReason| async move {
                     let path = s.ns().to_owned();
+                    if let Some(counted) = &counted {
+                        counted.disconnected();
+                    }
                     if let Some(hook) = s.extensions.get::<Arc<DisconnectHook>>() {
                         hook.fire(SocketRef::new(s), DisconnectReason(reason)).await;
                     }
@@ -282,6 +304,12 @@ fn mount_gateway<A: AppAdapter, G: Gateway>(
                 Err(_) => conn.refuse(),
             }
         }
+    };
+    // A span per connection (at DEBUG, as the messages' spans): the handshake, its guards and
+    // `handle_connection`.
+    let on_connect = move |s: socketioxide::extract::SocketRef<A>| {
+        let span = tracing::debug_span!(target: "gateway_core::connection", "connection", ns = s.ns(), sid = %s.id);
+        on_connect(s).instrument(span)
     };
     let handler = || on_connect.clone().with(middleware.clone());
     let static_ns = |path: &str| {

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::time::Instant;
 
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
@@ -15,6 +16,7 @@ use socketioxide::extract::TryData;
 use socketioxide::handler::FromMessageParts;
 use socketioxide::socket::Socket;
 use socketioxide_core::Value;
+use tracing::Instrument;
 
 use super::body::{Body, struct_fields};
 use super::dispatch::Connection;
@@ -22,6 +24,7 @@ use super::{HandlerMeta, MessageContext};
 use crate::di::Registry;
 use crate::error::{HandlerError, StartupError, panic_message};
 use crate::message::{Ack, Incoming, Outbox, Reply, delivered};
+use crate::metrics::{Metrics, Outcome, RouteMetrics};
 use crate::pipeline::filter::ArgumentsHost;
 use crate::pipeline::pipe::wire_names;
 use crate::pipeline::{
@@ -37,6 +40,8 @@ pub(crate) struct RouteScope<'a> {
     pub(crate) global: &'a Pipeline,
     pub(crate) bindings: &'a Bindings,
     pub(crate) metadata: Metadata,
+    /// The application's metrics and the gateway's namespace, when it counts.
+    pub(crate) metrics: Option<(&'a Metrics, &'a str)>,
 }
 
 /// The routes of one gateway, as its generated `Gateway::routes` adds them, by event.
@@ -81,6 +86,10 @@ impl<'a, A: Adapter, G: Send + Sync + 'static> Routes<'a, A, G> {
         );
         let route = Route {
             meta,
+            metrics: self
+                .scope
+                .metrics
+                .map(|(m, namespace)| m.route(namespace, meta.event)),
             site,
             pipeline,
             validate,
@@ -118,6 +127,7 @@ pub(crate) trait Endpoint<A: Adapter>: Send + Sync + 'static {
 /// One handler, resolved.
 struct Route<G, B, F> {
     meta: &'static HandlerMeta,
+    metrics: Option<RouteMetrics>,
     site: Site,
     pipeline: Pipeline,
     validate: Validator,
@@ -164,13 +174,25 @@ where
             incoming,
             outbox,
         };
+        // A span per message, at DEBUG so that it costs a level check unless asked for
+        // (`RUST_LOG=gateway_core::message=debug`, or an OpenTelemetry layer).
+        let span = tracing::debug_span!(
+            target: "gateway_core::message",
+            "message",
+            ns = message.socket.ns(),
+            event = self.meta.event,
+            sid = %message.socket.id(),
+        );
         // Boxed: tokio moves a task's future several times while spawning and finishing it,
         // and a box is cheaper to move than the whole state machine (hundreds of bytes) is.
-        Box::pin(async move {
-            if gate.ready().await {
-                self.handle(message, body).await;
+        Box::pin(
+            async move {
+                if gate.ready().await {
+                    self.handle(message, body).await;
+                }
             }
-        })
+            .instrument(span),
+        )
     }
 }
 
@@ -183,11 +205,15 @@ where
 {
     /// The whole path of one message; every failure, panics included, ends in [`fail`](Self::fail).
     async fn handle(self: Arc<Self>, message: Message, body: Result<B, socketioxide::ParserError>) {
+        let since = self.metrics.as_ref().map(|_| Instant::now());
         let run = AssertUnwindSafe(self.run(&message, body));
         let result = match run.catch_unwind().await {
             Ok(result) => result,
             Err(panic) => Err(HandlerError::Panic(panic_message(panic))),
         };
+        if let (Some(metrics), Some(since)) = (&self.metrics, since) {
+            metrics.record(since, outcome(&result));
+        }
         if let Err(error) = result {
             // Boxed: the error path stays out of every message's future.
             Box::pin(self.fail(&message, error)).await;
@@ -333,6 +359,20 @@ where
             tracing::debug!(gateway, event, %sid, "could not send the exception: {e}");
         }
         payload
+    }
+}
+
+/// What became of a message, for `/metrics`.
+fn outcome(result: &Result<(), HandlerError>) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Ok,
+        Err(HandlerError::Validation(_)) => Outcome::Validation,
+        Err(HandlerError::Internal(_) | HandlerError::Panic(_)) => Outcome::Error,
+        Err(HandlerError::Exception(e)) => match e.message() {
+            Some(crate::pipeline::guard::FORBIDDEN) => Outcome::Forbidden,
+            Some(crate::pipeline::TOO_MANY_REQUESTS) => Outcome::Throttled,
+            _ => Outcome::Exception,
+        },
     }
 }
 

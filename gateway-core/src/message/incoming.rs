@@ -22,26 +22,27 @@ impl Incoming {
 
     /// The client's arguments as JSON (the event name left out), whatever the parser: the
     /// default parser's JSON text (binary attachments as their placeholders), or a msgpack
-    /// packet's array (binary data as arrays of bytes). A payload that is neither gives an
-    /// empty list.
-    fn args(&self) -> Vec<Json> {
-        let all = match &self.raw {
-            Value::Str(text, _) => serde_json::from_str::<Vec<Json>>(text.as_str()).ok(),
-            Value::Bytes(bytes) => msgpack_args(bytes),
-        };
-        match all {
-            Some(mut all) if !all.is_empty() => {
-                all.remove(0);
-                all
+    /// packet's array (binary data as arrays of bytes). A packet that this server cannot read
+    /// (JSON nested past serde_json's limit of 128 levels, a number out of range, msgpack that
+    /// is not an array of values JSON can hold) gives its error.
+    fn args(&self) -> Result<Vec<Json>, String> {
+        let mut all = match &self.raw {
+            Value::Str(text, _) => {
+                serde_json::from_str::<Vec<Json>>(text.as_str()).map_err(|e| e.to_string())?
             }
-            _ => Vec::new(),
+            Value::Bytes(bytes) => msgpack_args(bytes)?,
+        };
+        if !all.is_empty() {
+            all.remove(0);
         }
+        Ok(all)
     }
 
     /// The payload as NestJS shows it in `cause.data`: the argument, an array when the client
-    /// sent several, `None` (no `data` key, as NestJS's `undefined`) when it sent none.
+    /// sent several, `None` (no `data` key, as NestJS's `undefined`) when it sent none or
+    /// when it cannot be read.
     pub(crate) fn payload(&self) -> Option<Json> {
-        let mut args = self.args();
+        let mut args = self.args().ok()?;
         match args.len() {
             0 => None,
             1 => Some(args.remove(0)),
@@ -56,9 +57,16 @@ impl Incoming {
 
     /// Called when socketioxide could not decode the body as `B`: decodes again from JSON,
     /// tracking the path, so that the error names the field. Some payloads that socketioxide
-    /// refuses are fine here (no argument at all for an `Option` or a body-less handler).
+    /// refuses are fine here (no argument at all for an `Option` or a body-less handler); a
+    /// payload that is not readable JSON is a validation error saying why, never a `null`.
     pub(crate) fn recover<B: DeserializeOwned>(&self) -> Result<B, HandlerError> {
-        let args = self.args();
+        let args = self.args().map_err(|e| {
+            HandlerError::Validation(vec![FieldError {
+                field: String::new(),
+                code: "parse".into(),
+                message: format!("the payload cannot be read: {e}"),
+            }])
+        })?;
         let data = if socketioxide_core::parser::is_de_tuple::<B>() {
             Json::Array(args)
         } else {
@@ -70,13 +78,14 @@ impl Incoming {
 }
 
 /// A msgpack packet's `[event, ...args]` as JSON values.
-fn msgpack_args(mut bytes: &[u8]) -> Option<Vec<Json>> {
-    let rmpv::Value::Array(items) = rmpv::decode::read_value(&mut bytes).ok()? else {
-        return None;
+fn msgpack_args(mut bytes: &[u8]) -> Result<Vec<Json>, String> {
+    let items = match rmpv::decode::read_value(&mut bytes).map_err(|e| e.to_string())? {
+        rmpv::Value::Array(items) => items,
+        other => return Err(format!("a msgpack packet's data is an array, not {other}")),
     };
     items
         .into_iter()
-        .map(|item| serde_json::to_value(item).ok())
+        .map(|item| serde_json::to_value(item).map_err(|e| e.to_string()))
         .collect()
 }
 
@@ -131,6 +140,22 @@ mod tests {
 
     fn raw(text: &str) -> Value {
         Value::Str(text.to_owned().into(), None)
+    }
+
+    #[test]
+    fn unreadable_payloads_are_errors_not_null() {
+        let deep = format!(r#"["e",{}1{}]"#, "[".repeat(127), "]".repeat(127));
+        for text in [deep.as_str(), r#"["e",1e400]"#] {
+            let incoming = Incoming::new(raw(text));
+            let Err(HandlerError::Validation(errors)) = incoming.recover::<Json>() else {
+                panic!("{text} decoded");
+            };
+            assert_eq!(errors[0].code, "parse");
+            assert!(errors[0].message.starts_with("the payload cannot be read"));
+            assert_eq!(incoming.payload(), None);
+        }
+        let fine = Incoming::new(raw(r#"["e",{"a":1}]"#));
+        assert_eq!(fine.recover::<Json>().unwrap(), serde_json::json!({"a": 1}));
     }
 
     #[test]

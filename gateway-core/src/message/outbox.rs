@@ -1,13 +1,12 @@
 //! [`Outbox`]: where a handler's answers go.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
 use super::{Ack, Data, Reply};
-use crate::error::HandlerError;
+use crate::error::{HandlerError, LogEvery};
 use crate::socket::{EmitError, SocketRef};
 
 /// Where a handler's answers go: the client's ack (when it asked for one), and, when
@@ -106,7 +105,8 @@ pub(crate) fn delivered(r: Result<(), EmitError>) -> Result<(), HandlerError> {
     match r {
         Ok(()) | Err(EmitError::Closed) => Ok(()),
         Err(EmitError::BufferFull) => {
-            DROPPED.note();
+            DROPPED.note(&"outgoing buffer full");
+            crate::metrics::packet_dropped();
             Ok(())
         }
         Err(e) => Err(HandlerError::Internal(Box::new(e))),
@@ -114,32 +114,5 @@ pub(crate) fn delivered(r: Result<(), EmitError>) -> Result<(), HandlerError> {
 }
 
 /// Replies dropped because their client's outgoing buffer was full.
-static DROPPED: Throttled = Throttled::new();
-
-/// A count logged at most once a second.
-struct Throttled {
-    count: AtomicU64,
-    last: Mutex<Option<Instant>>,
-}
-
-impl Throttled {
-    const fn new() -> Self {
-        Throttled {
-            count: AtomicU64::new(0),
-            last: Mutex::new(None),
-        }
-    }
-
-    fn note(&self) {
-        self.count.fetch_add(1, Ordering::Relaxed);
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        if last.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
-            return;
-        }
-        *last = Some(Instant::now());
-        let n = self.count.swap(0, Ordering::Relaxed);
-        tracing::warn!(
-            "{n} replies dropped: their clients do not read (outgoing buffer full); logged at most once a second"
-        );
-    }
-}
+static DROPPED: LogEvery =
+    LogEvery::new("replies dropped: their clients do not read (outgoing buffer full)");

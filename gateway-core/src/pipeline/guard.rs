@@ -7,6 +7,9 @@ use futures_util::future::BoxFuture;
 use super::ExecutionContext;
 use crate::error::{HandlerError, WsException};
 
+/// The `exception` message of a guard's refusal, as NestJS words it.
+pub(crate) const FORBIDDEN: &str = "Forbidden resource";
+
 /// A guard, NestJS's `CanActivate`: `Ok(true)` lets the message through, `Ok(false)` answers
 /// the `exception` "Forbidden resource", `Err(e)` answers `e`.
 ///
@@ -63,7 +66,7 @@ pub(crate) async fn check(
 ) -> Result<(), HandlerError> {
     for guard in guards {
         if !guard.can_activate(ctx).await? {
-            return Err(WsException::new("Forbidden resource").into());
+            return Err(WsException::new(FORBIDDEN).into());
         }
     }
     Ok(())
