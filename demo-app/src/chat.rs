@@ -118,6 +118,32 @@ pub struct Cleared {
     pub room_id: String,
 }
 
+/// `confirm-clear`, asked of every client of a room an admin cleared, with an ack: any answer
+/// confirms.
+#[derive(Debug, Serialize, JsonSchema, Event)]
+#[event("confirm-clear")]
+#[serde(rename_all = "camelCase")]
+pub struct ConfirmClear {
+    /// The room.
+    pub room_id: String,
+}
+
+/// How long the clients of a room have to confirm a `chat/clear` (`confirm-clear`).
+pub const CONFIRM_CLEAR_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The ack of `chat/clear`: what was cleared, and how many of the room's clients confirmed it
+/// in time.
+#[derive(Debug, Serialize, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ClearAck {
+    /// How many messages the room's history held.
+    pub cleared: usize,
+    /// How many clients of the room answered `confirm-clear` in time.
+    pub confirmed: usize,
+    /// How many did not answer within [`CONFIRM_CLEAR_TIMEOUT`].
+    pub timed_out: usize,
+}
+
 /// How many rooms keep a history; past it, the least recently used room's goes first. With
 /// every message at its 2,000-character limit that is at most about 100 MB (1,000 rooms × 50
 /// messages × 2 KB); a chat of short messages keeps a few MB.
@@ -161,9 +187,9 @@ impl ChatService {
         self.rooms.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Empties the room's history.
-    pub fn clear(&self, room: &str) {
-        self.rooms().0.pop(room);
+    /// Empties the room's history; returns how many messages it held.
+    pub fn clear(&self, room: &str) -> usize {
+        self.rooms().0.pop(room).map_or(0, |history| history.len())
     }
 
     /// Appends a message to its room's history.
@@ -213,7 +239,7 @@ pub struct ChatGateway {
     namespace = "/chat",
     cors(origin = "*"),
     ordered,
-    emits = [Welcome, UserJoined, UserLeft, Joined, Left, ChatMessage, Typing, Cleared, Announcement]
+    emits = [Welcome, UserJoined, UserLeft, Joined, Left, ChatMessage, Typing, Cleared, ConfirmClear, Announcement]
 )]
 #[use_connection_guards(JwtGuard)]
 #[use_pipes(ValidationPipe)]
@@ -301,7 +327,8 @@ impl ChatGateway {
         Ok(Ack { ok: true })
     }
 
-    /// Tells the others in the room that the sender is typing.
+    /// Tells the others in the room that the sender is typing: a volatile emit, dropped for
+    /// a client that is not ready to receive it (a stale notice is worth nothing).
     #[subscribe_message("typing")]
     async fn typing(
         &self,
@@ -313,11 +340,18 @@ impl ChatGateway {
             room_id: dto.room_id.clone(),
             from: user.name,
         };
-        socket.to(dto.room_id).emit_event(&payload).await?;
+        socket
+            .to(dto.room_id)
+            .volatile()
+            .emit_event(&payload)
+            .await?;
         Ok(())
     }
 
-    /// Admins only: empties the room's history; the room gets `cleared`.
+    /// Admins only: empties the room's history; the room gets `cleared`, then every client of
+    /// the room (the admin too, if it joined) is asked to confirm with an ack
+    /// (`confirm-clear {roomId}`, [`CONFIRM_CLEAR_TIMEOUT`]). Acks
+    /// `{cleared, confirmed, timedOut}` once every client answered or timed out.
     #[subscribe_message("chat/clear")]
     #[use_guards(RolesGuard)]
     #[roles("admin")]
@@ -325,15 +359,29 @@ impl ChatGateway {
         &self,
         #[connected_socket] socket: SocketRef,
         #[message_body] dto: RoomDto,
-    ) -> WsResult<(), BoxError> {
-        self.chat.clear(&dto.room_id);
+    ) -> WsResult<ClearAck, BoxError> {
+        let cleared = self.chat.clear(&dto.room_id);
         socket
             .within(dto.room_id.clone())
             .emit_event(&Cleared {
                 room_id: dto.room_id.clone(),
             })
             .await?;
-        Ok(())
+        let answers = socket
+            .within(dto.room_id.clone())
+            .timeout(CONFIRM_CLEAR_TIMEOUT)
+            .emit_with_ack::<serde_json::Value, _>(
+                ConfirmClear::NAME,
+                &ConfirmClear {
+                    room_id: dto.room_id,
+                },
+            )
+            .await?;
+        Ok(ClearAck {
+            cleared,
+            confirmed: answers.iter().filter(|a| a.result.is_ok()).count(),
+            timed_out: answers.iter().filter(|a| a.timed_out()).count(),
+        })
     }
 
     /// Acks the room's last messages, oldest first.

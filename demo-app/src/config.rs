@@ -1,10 +1,10 @@
 //! The demo's configuration: `demo-app/demo.toml` (or the file `DEMO_CONFIG` names), then the
 //! variables the demo has always read (`HOST`, `PORT`, `NOTIFY_PORT`, `REDIS_URL`,
-//! `DATABASE_URL`, `JWT_SECRET`), then the same names prefixed (`DEMO_NOTIFY_PORT`), each later source winning.
+//! `DATABASE_URL`, `JWT_SECRET`, `SOCKETIO_PARSER`), then the same names prefixed (`DEMO_NOTIFY_PORT`), each later source winning.
 
-use gateway_core::StartupError;
 use gateway_core::config::{Configuration, Sources};
 use gateway_core::prelude::*;
+use gateway_core::{Parser, StartupError};
 use validator::{Validate, ValidationError};
 
 /// Every setting of the demo, with its default.
@@ -26,6 +26,10 @@ pub struct DemoConfig {
     /// The tokens' signing secret; unset: a random one per process. Never logged.
     #[validate(custom(function = "not_blank"))]
     pub jwt_secret: Option<String>,
+    /// The socket.io parser of every port: `"default"` (JSON) or `"msgpack"`
+    /// (`SOCKETIO_PARSER=msgpack`); every client must use the same.
+    #[validate(custom(function = "known_parser"))]
+    pub socketio_parser: Option<String>,
 }
 
 impl Default for DemoConfig {
@@ -37,6 +41,7 @@ impl Default for DemoConfig {
             redis_url: None,
             database_url: None,
             jwt_secret: None,
+            socketio_parser: None,
         }
     }
 }
@@ -48,6 +53,15 @@ fn not_blank(secret: &str) -> Result<(), ValidationError> {
             "must not be empty: an empty key would let anyone sign tokens; set a secret, or unset it for a random one"
                 .into(),
         );
+        return Err(e);
+    }
+    Ok(())
+}
+
+fn known_parser(name: &str) -> Result<(), ValidationError> {
+    if Parser::from_name(name).is_none() {
+        let mut e = ValidationError::new("parser");
+        e.message = Some("must be \"default\" (JSON) or \"msgpack\"".into());
         return Err(e);
     }
     Ok(())
@@ -66,6 +80,7 @@ impl Configuration for DemoConfig {
                 "REDIS_URL",
                 "DATABASE_URL",
                 "JWT_SECRET",
+                "SOCKETIO_PARSER",
             ])
             .env_prefixed("DEMO_")
     }
@@ -97,5 +112,13 @@ impl DemoConfig {
                     .to_owned(),
             }),
         }
+    }
+
+    /// The parser every port is served with (the default, JSON, when unset).
+    pub fn parser(&self) -> Parser {
+        self.socketio_parser
+            .as_deref()
+            .and_then(Parser::from_name)
+            .unwrap_or_default()
     }
 }

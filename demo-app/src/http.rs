@@ -23,12 +23,17 @@ use crate::events::LoginDto;
 /// `GET /health`, `POST /auth/login`, `GET /rooms/{roomId}/history`,
 /// `POST /rooms/{roomId}/announce`.
 pub fn routes() -> Router {
+    routes_for(gateway_core::Parser::Default)
+}
+
+/// [`routes`], the web client's socket.io library matching a server on `parser`.
+pub fn routes_for(parser: gateway_core::Parser) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/auth/login", post(login))
         .route("/rooms/{room_id}/history", get(history))
         .route("/rooms/{room_id}/announce", post(announce))
-        .merge(crate::page::routes())
+        .merge(crate::page::routes_for(parser))
 }
 
 /// Emits into the chat's rooms from outside a gateway.

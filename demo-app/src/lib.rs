@@ -75,13 +75,9 @@ pub async fn run(config: &DemoConfig) -> Result<RunningApp, StartupError> {
             source,
         }
     })?;
-    start_on(
-        &config.host,
-        config.port,
-        config.notify_port,
-        config.engine()?,
-    )
-    .await
+    let parser = config.socketio_parser.is_some().then(|| config.parser());
+    let addr = format!("{}:{}", config.host, config.port);
+    launch(&addr, config.notify_port, config.engine()?, parser).await
 }
 
 /// Where the demo's nodes meet.
@@ -99,6 +95,22 @@ pub enum Engine<'a> {
 /// ports, read them back from the [`RunningApp`]), in memory.
 pub async fn start(host: &str, port: u16, notify_port: u16) -> Result<RunningApp, StartupError> {
     start_with(host, port, notify_port, None).await
+}
+
+/// [`start`], every port served with `parser` (what `SOCKETIO_PARSER` sets in [`run`]).
+pub async fn start_with_parser(
+    host: &str,
+    port: u16,
+    notify_port: u16,
+    parser: gateway_core::Parser,
+) -> Result<RunningApp, StartupError> {
+    launch(
+        &format!("{host}:{port}"),
+        notify_port,
+        Engine::Memory,
+        Some(parser),
+    )
+    .await
 }
 
 /// [`start`], on the Redis at `redis_url` when one is given: then several demo processes on
@@ -121,31 +133,28 @@ pub async fn start_on(
     notify_port: u16,
     engine: Engine<'_>,
 ) -> Result<RunningApp, StartupError> {
-    let addr = format!("{host}:{port}");
+    launch(&format!("{host}:{port}"), notify_port, engine, None).await
+}
+
+/// The demo on `addr`, on `engine`, every port on `parser` when one is given.
+async fn launch(
+    addr: &str,
+    notify_port: u16,
+    engine: Engine<'_>,
+    parser: Option<gateway_core::Parser>,
+) -> Result<RunningApp, StartupError> {
     match engine {
         Engine::Redis(url) => {
-            listen(
-                GatewayApplication::create_with_redis::<AppModule>(url).await?,
-                &addr,
-                notify_port,
-            )
-            .await
+            let app = GatewayApplication::create_with_redis::<AppModule>(url).await?;
+            listen(app, addr, notify_port, parser).await
         }
         Engine::Postgres(url) => {
-            listen(
-                GatewayApplication::create_with_postgres::<AppModule>(url).await?,
-                &addr,
-                notify_port,
-            )
-            .await
+            let app = GatewayApplication::create_with_postgres::<AppModule>(url).await?;
+            listen(app, addr, notify_port, parser).await
         }
         Engine::Memory => {
-            listen(
-                GatewayApplication::create::<AppModule>().await?,
-                &addr,
-                notify_port,
-            )
-            .await
+            let app = GatewayApplication::create::<AppModule>().await?;
+            listen(app, addr, notify_port, parser).await
         }
     }
 }
@@ -154,11 +163,16 @@ async fn listen<A: gateway_core::AppAdapter>(
     app: GatewayApplication<A>,
     addr: &str,
     notify_port: u16,
+    parser: Option<gateway_core::Parser>,
 ) -> Result<RunningApp, StartupError> {
+    let app = match parser {
+        Some(parser) => app.parser(parser),
+        None => app,
+    };
     let (host, port) = addr.rsplit_once(':').unwrap_or((addr, "0"));
     let api = api(host, port.parse().unwrap_or(0), notify_port);
     app.map_port(NOTIFY_PORT, notify_port)
-        .with_routes(http::routes().merge(api.router()))
+        .with_routes(http::routes_for(parser.unwrap_or_default()).merge(api.router()))
         .with_metrics("/metrics")
         .start(addr)
         .await

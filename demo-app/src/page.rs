@@ -1,18 +1,24 @@
 //! The demo's web client at `GET /`: one page of plain HTML, CSS and JavaScript
 //! (`demo-app/static`), and the socket.io browser client it runs on, vendored from the npm
 //! package `socket.io-client` (the version `tests/js/package.json` pins) and served by the app
-//! itself: no CDN, no build step. Everything is compiled into the binary.
+//! itself: no CDN, no build step. Everything is compiled into the binary. On msgpack
+//! (`SOCKETIO_PARSER=msgpack`), `/socket.io.min.js` is the package's msgpack build, so that the
+//! page speaks the server's parser.
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use gateway_core::Parser;
 
 const INDEX_HTML: &str = include_str!("../static/index.html");
 const APP_CSS: &str = include_str!("../static/app.css");
 const APP_JS: &str = include_str!("../static/app.js");
 /// `socket.io-client`'s `dist/socket.io.min.js`, unmodified.
 const SOCKET_IO_JS: &str = include_str!("../static/socket.io.min.js");
+/// `socket.io-client`'s `dist/socket.io.msgpack.min.js` (with socket.io-msgpack-parser),
+/// unmodified.
+const SOCKET_IO_MSGPACK_JS: &str = include_str!("../static/socket.io.msgpack.min.js");
 
 /// The page's scripts, styles and connections all come from this origin.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -21,6 +27,15 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 /// `GET /` (the page), `/app.css`, `/app.js` and `/socket.io.min.js` (the socket.io client;
 /// paths under `/socket.io/` are socket.io's own).
 pub fn routes() -> Router {
+    routes_for(Parser::Default)
+}
+
+/// [`routes`], with the socket.io client of a server on `parser`.
+pub fn routes_for(parser: Parser) -> Router {
+    let socket_io_js = match parser {
+        Parser::Default => SOCKET_IO_JS,
+        Parser::Msgpack => SOCKET_IO_MSGPACK_JS,
+    };
     Router::new()
         .route("/", get(index))
         .route(
@@ -33,7 +48,7 @@ pub fn routes() -> Router {
         )
         .route(
             "/socket.io.min.js",
-            get(|| asset("text/javascript; charset=utf-8", SOCKET_IO_JS)),
+            get(move || asset("text/javascript; charset=utf-8", socket_io_js)),
         )
 }
 
@@ -79,6 +94,11 @@ mod tests {
             assert!(INDEX_HTML.contains(src), "index.html should load {src}");
         }
         assert!(!INDEX_HTML.contains("http://") && !INDEX_HTML.contains("https://"));
-        assert!(SOCKET_IO_JS.starts_with("/*!\n * Socket.IO v"));
+        for client in [SOCKET_IO_JS, SOCKET_IO_MSGPACK_JS] {
+            assert!(client.starts_with("/*!\n * Socket.IO v4.8.4"));
+        }
+        // The default parser's binary placeholders are in the JSON build only.
+        assert!(SOCKET_IO_JS.contains("_placeholder"));
+        assert!(!SOCKET_IO_MSGPACK_JS.contains("_placeholder"));
     }
 }

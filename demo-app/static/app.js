@@ -294,6 +294,11 @@
       noticeLine('system', '', 'The history of this room was cleared.');
     });
 
+    // The admin's chat/clear asks every client of the room to confirm, with an ack.
+    socket.on('confirm-clear', (c, ack) => {
+      if (typeof ack === 'function') ack(true);
+    });
+
     socket.on('exception', (ex) => {
       state.lastException = Date.now();
       showError(describeException(ex));

@@ -99,3 +99,93 @@ fn redis_and_postgres_together_stop_start_up_naming_both() {
         "no password is printed:\n{out}"
     );
 }
+
+#[test]
+fn an_unknown_socketio_parser_is_refused_naming_the_rule() {
+    let out = refused(&[("SOCKETIO_PARSER", "protobuf")]);
+    assert!(
+        out.contains(
+            "invalid configuration: `socketio_parser` (from environment variable SOCKETIO_PARSER) must be \"default\" (JSON) or \"msgpack\""
+        ),
+        "{out}"
+    );
+}
+
+/// One HTTP/1.1 request on a fresh connection; the response's body.
+fn http(addr: &str, method: &str, path: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut tcp = std::net::TcpStream::connect(addr).expect("connects");
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .expect("a read timeout");
+    write!(
+        tcp,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("writes");
+    let mut response = String::new();
+    tcp.read_to_string(&mut response).expect("reads");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default()
+}
+
+/// Opens `namespace` at `addr` over engine.io polling with a msgpack CONNECT packet, and
+/// returns the server's answer, decoded from base64: a msgpack CONNECT with the socket id.
+fn msgpack_connect(addr: &str, namespace: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let open = http(addr, "GET", "/socket.io/?EIO=4&transport=polling", "");
+    let open: serde_json::Value =
+        serde_json::from_str(open.trim_start_matches('0')).expect("the open packet");
+    let sid = open["sid"].as_str().expect("a session id");
+    let path = format!("/socket.io/?EIO=4&transport=polling&sid={sid}");
+    // {"type": 0, "nsp": namespace}, as socket.io-msgpack-parser writes it.
+    let mut connect = vec![0x82, 0xa4];
+    connect.extend_from_slice(b"type");
+    connect.extend_from_slice(&[0x00, 0xa3]);
+    connect.extend_from_slice(b"nsp");
+    connect.push(0xa0 | u8::try_from(namespace.len()).expect("a short namespace"));
+    connect.extend_from_slice(namespace.as_bytes());
+    assert_eq!(
+        http(addr, "POST", &path, &format!("b{}", b64.encode(&connect))),
+        "ok"
+    );
+    let answer = http(addr, "GET", &path, "");
+    // A ping ("2") may come first; the answer is the binary packet.
+    let packet = answer
+        .split('\u{1e}')
+        .find_map(|p| p.strip_prefix('b'))
+        .unwrap_or_else(|| panic!("a binary (msgpack) packet, not text: {answer:?}"));
+    b64.decode(packet).expect("base64")
+}
+
+#[test]
+fn socketio_parser_msgpack_serves_every_port_on_msgpack() {
+    let mut demo = Demo::start(&[("SOCKETIO_PARSER", "msgpack")]);
+    let ready = demo.log.last().cloned().unwrap_or_default();
+    let notify = ready
+        .split("notifications: Some(")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("the notifications address in: {ready}"))
+        .to_owned();
+    for (addr, namespace) in [(demo.addr.clone(), "/"), (notify, "/notifications")] {
+        let answer = msgpack_connect(&addr, namespace);
+        // A msgpack map whose `type` is 0 (CONNECT) and whose data has the `sid`.
+        assert_eq!(
+            answer.get(..7),
+            Some(&b"\x83\xa4type\x00"[..]),
+            "{answer:?}"
+        );
+        assert!(answer.windows(3).any(|w| w == b"sid"), "{answer:?}");
+    }
+    // The web client gets socket.io-client's msgpack build (the JSON one has placeholders).
+    let page = demo.addr.clone();
+    let client = http(&page, "GET", "/socket.io.min.js", "");
+    assert!(client.contains("Socket.IO v4.8.4"), "a socket.io client");
+    assert!(!client.contains("_placeholder"), "the msgpack build");
+    assert!(demo.stop_with("TERM").success());
+}

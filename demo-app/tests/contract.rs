@@ -170,16 +170,45 @@ async fn only_an_admin_clears_a_room() -> Result<(), BoxError> {
         client.emit("join", &json!({ "roomId": "r" })).await?;
         client.expect::<String>("joined").await?;
     }
+    let sent: Value = user
+        .emit_with_ack(
+            "chat/send",
+            &json!({ "roomId": "r", "message": "keep me?" }),
+        )
+        .await?;
+    assert_eq!(sent, json!({ "ok": true }));
     user.emit("chat/clear", &json!({ "roomId": "r" })).await?;
     let forbidden: Value = user.expect("exception").await?;
     assert_eq!(forbidden["message"], "Forbidden resource");
-    admin.emit("chat/clear", &json!({ "roomId": "r" })).await?;
-    for client in [&user, &admin] {
-        assert_eq!(
-            client.expect::<Value>("cleared").await?,
-            json!({ "roomId": "r" })
-        );
-    }
+
+    // The room is asked to confirm: `bob` answers at once, the admin never does, so its
+    // answer times out (after the demo's 2 s) and the ack says so.
+    let room = json!({ "roomId": "r" });
+    let cleared = admin.emit_with_ack::<Value>("chat/clear", &room);
+    let confirm = async {
+        for client in [&user, &admin] {
+            assert_eq!(
+                client.expect::<Value>("cleared").await?,
+                json!({ "roomId": "r" })
+            );
+        }
+        let (asked, ack): (Value, _) = user.expect_with_ack("confirm-clear").await?;
+        assert_eq!(asked, json!({ "roomId": "r" }));
+        ack.answer(&true)?;
+        let (_, never): (Value, _) = admin.expect_with_ack("confirm-clear").await?;
+        drop(never);
+        Ok::<_, BoxError>(())
+    };
+    let (cleared, confirmed) = tokio::join!(cleared, confirm);
+    confirmed?;
+    assert_eq!(
+        cleared?,
+        json!({ "cleared": 1, "confirmed": 1, "timedOut": 1 })
+    );
+    let history: Vec<Value> = user
+        .emit_with_ack("history", &json!({ "roomId": "r" }))
+        .await?;
+    assert!(history.is_empty());
     app.shutdown().await;
     Ok(())
 }

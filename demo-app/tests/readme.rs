@@ -93,3 +93,14 @@ fn readme_shows_the_chat_channel_as_generated() {
         );
     }
 }
+
+#[test]
+fn readme_shows_the_server_acks_example_as_it_compiles() {
+    assert_eq!(
+        squeezed(first_block(
+            "## Asking the clients: server acks, volatile emits, msgpack"
+        )),
+        squeezed(include_str!("../examples/server_acks.rs")),
+        "README.md must show demo-app/examples/server_acks.rs"
+    );
+}

@@ -56,6 +56,7 @@ pub use app::{
 pub use di::{Dep, Deps, Injectable, OnApplicationShutdown, OnModuleInit, Scope};
 pub use error::{BoxError, FieldError, HandlerError, StartupError, WsException, WsResult};
 pub use gateway::Gateway;
+pub use gateway::Parser;
 pub use gateway_macros::{
     Event, injectable, module, roles, set_metadata, subscribe_message, throttle,
     use_connection_guards, use_filters, use_guards, use_interceptors, use_pipes,
@@ -65,6 +66,7 @@ pub use handler::{
     AckSender, Extension, FromMessageContext, MessageContext, NsParams, Scoped, WsResponse,
 };
 pub use message::{Data, Reply};
+pub use socket::{AckResponse, SocketEmit};
 pub use socket::{
     Broadcast, DisconnectReason, EmitError, Event, RemoteSocket, SocketRef, WsServer,
 };
@@ -91,6 +93,7 @@ impl AppAdapter for socketioxide::adapter::LocalAdapter {
 
 /// What a gateway file needs: `use gateway_core::prelude::*;`.
 pub mod prelude {
+    pub use crate::AckResponse;
     pub use crate::pipeline::{
         ArgumentMetadata, ArgumentsHost, CanActivate, Caught, ConnectionContext, ConnectionGuard,
         ConnectionRefused, ExceptionFilter, ExecutionContext, Interceptor, LoggingInterceptor,
@@ -129,6 +132,7 @@ pub mod __private {
     pub use crate::describe::schema::probe as schema_probe;
     pub use crate::describe::schema::{any_schema, property_schema};
     pub use crate::di::{Dependency, ModuleDef, ProviderDef, Resolver, TypeKey};
+    pub use crate::gateway::Parser;
     pub use crate::gateway::{
         CorsOptions, EmitMeta, GatewayDef, GatewayMeta, GatewayRegistration, Origins,
         ServerOptions, Transport, hook_result,

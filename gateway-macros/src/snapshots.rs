@@ -93,7 +93,7 @@ fn gateway_port_pattern_and_options() {
         "gateway_port_options",
         crate::gateway::expand(
             ts(
-                r#"3001, namespace = "/teams/{team}", path = "/ws", transports = ["websocket"], ping_interval = 1000, ping_timeout = 2000, connect_timeout = 3000, max_payload = 4096, cors(origin = ["http://a.test"], credentials = true, methods = ["GET"])"#,
+                r#"3001, namespace = "/teams/{team}", path = "/ws", transports = ["websocket"], ping_interval = 1000, ping_timeout = 2000, connect_timeout = 3000, max_payload = 4096, parser = "msgpack", cors(origin = ["http://a.test"], credentials = true, methods = ["GET"])"#,
             ),
             ts(r#"impl TeamGateway {
                 async fn after_init(&self, server: WsServer) {}

@@ -25,6 +25,9 @@ const _: () = {
             transports: ::core::option::Option::Some(
                 &[::gateway_core::__private::Transport::Websocket],
             ),
+            parser: ::core::option::Option::Some(
+                ::gateway_core::__private::Parser::Msgpack,
+            ),
             ping_interval: ::core::option::Option::Some(1000),
             ping_timeout: ::core::option::Option::Some(2000),
             connect_timeout: ::core::option::Option::Some(3000),

@@ -16,6 +16,7 @@ import {
   collect,
   connect,
   emitWithAck,
+  emitWithAckTimeout,
   expectNothing,
   initialTransport,
   once,
@@ -535,6 +536,33 @@ describe('login, tokens and guards', SUITE, () => {
     assert.deepEqual(await once(user, 'cleared'), [{ roomId: r }]);
     assert.deepEqual(await once(admin, 'cleared'), [{ roomId: r }]);
     assert.deepEqual(await emitWithAck(user, 'history', { roomId: r }), []);
+  });
+
+  test('chat/clear asks every client of the room to confirm (2 s) and acks {cleared, confirmed, timedOut}', async () => {
+    const r = room();
+    const admin = await chatClient(undefined, 'admin');
+    const answers = await chatClient();
+    const silent = await chatClient();
+    const outsider = await chatClient();
+    for (const s of [admin, answers, silent]) await join(s, r);
+    for (const message of ['one', 'two']) {
+      assert.deepEqual(await emitWithAck(answers, 'chat/send', { roomId: r, message }), { ok: true });
+    }
+
+    const cleared = emitWithAckTimeout(admin, 6000, 'chat/clear', { roomId: r });
+    // The admin and `answers` confirm at once; `silent` takes the question and never answers.
+    for (const s of [admin, answers]) {
+      const args = await once(s, 'confirm-clear');
+      const ack = args.pop();
+      assert.equal(typeof ack, 'function', 'confirm-clear asks for an ack');
+      assert.deepEqual(args, [{ roomId: r }]);
+      ack(true);
+    }
+    const args = await once(silent, 'confirm-clear');
+    assert.equal(typeof args.pop(), 'function', 'confirm-clear asks for an ack');
+    assert.deepEqual(await cleared, { cleared: 2, confirmed: 2, timedOut: 1 });
+    await expectNothing(outsider, 'confirm-clear', 0);
+    assert.deepEqual(await emitWithAck(answers, 'history', { roomId: r }), []);
   });
 
   test('100 chat/send emitted back to back reach the room in the order sent', async () => {

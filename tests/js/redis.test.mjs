@@ -35,6 +35,7 @@ import {
   collect,
   connect,
   emitWithAck,
+  emitWithAckTimeout,
   expectNothing,
   once,
   onceDisconnected,
@@ -368,6 +369,25 @@ function crossNodeOperations(urlA, urlB) {
     assert.equal(await emitWithAck(b2, 'kick', a1.id), true, 'found on node A');
     assert.equal(await gone2, 'io server disconnect');
     assert.deepEqual(await emitWithAck(b2, 'fetch', r), [b2.id]);
+  });
+
+  test('emit_with_ack to a room collects the answers of both nodes; a silent socket of the other node times out', async () => {
+    const { a1, b1, b2 } = await scaleTrio(urlA, urlB);
+    const r = room('acks');
+    for (const s of [a1, b1, b2]) assert.equal(await emitWithAck(s, 'join', r), r);
+    const result = emitWithAckTimeout(a1, 8000, 'ask-room', r, 1500);
+    const answer = async (s, n) => {
+      const args = await once(s, 'count?', CROSS_MS);
+      const ack = args.pop();
+      assert.equal(typeof ack, 'function', `${s.name}: count? asks for an ack`);
+      if (n !== undefined) ack(n);
+    };
+    await Promise.all([answer(a1, 1), answer(b1, 2), answer(b2)]); // b2 never answers
+    assert.deepEqual(await result, {
+      [a1.id]: { answered: 1 },
+      [b1.id]: { answered: 2 },
+      [b2.id]: 'timed out',
+    });
   });
 
   test('server.to(room).disconnect() disconnects the room on both nodes', async () => {

@@ -75,7 +75,9 @@ pub fn run_node_suite(file: &str, env: &[(&str, String)]) -> Result<String, Stri
     cmd.arg("--test")
         .arg("--test-reporter=spec")
         .arg(&suite)
-        .current_dir(&dir);
+        .current_dir(&dir)
+        // The suite's parser is the test's choice (`env`), never the caller's shell's.
+        .env_remove("SOCKETIO_PARSER");
     for (key, value) in env {
         cmd.env(key, value);
     }

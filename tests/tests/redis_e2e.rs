@@ -6,7 +6,8 @@
 //!   `user-joined` across nodes, typing, 100 messages in order, leaving a room.
 //! - Six nodes of [`ScaleModule`], test gateways for what the demo does not do: `WsServer::emit`,
 //!   `socket.broadcast()`, `server.to(room)` / `except(room)`, `fetch_sockets`,
-//!   `RemoteSocket::{rooms, emit, disconnect}`, `server.to(room).disconnect()`, and a gateway on
+//!   `RemoteSocket::{rooms, emit, disconnect}`, `server.to(room).disconnect()`, a room's acks
+//!   collected from every node (`emit_with_ack` with a timeout), and a gateway on
 //!   `/` next to a gateway on a port of its own; two [`RootOnlyModule`] nodes for contrast.
 //! - Redis killed and restarted in the middle (the JS suite asks for it through [`Control`]):
 //!   local delivery goes on, delivery across nodes resumes (also on a node that only receives),

@@ -114,6 +114,35 @@ async fn different_cors_on_the_main_listener_fail_to_start() {
     }
 }
 
+/// Two parsers on one port: a client can only speak one of them.
+#[injectable]
+struct MsgpackGateway;
+
+#[web_socket_gateway(port = 4202, namespace = "/msgpack", parser = "msgpack")]
+impl MsgpackGateway {}
+
+#[injectable]
+struct JsonGateway;
+
+#[web_socket_gateway(port = 4202, namespace = "/json", parser = "default")]
+impl JsonGateway {}
+
+#[module(providers = [MsgpackGateway, JsonGateway])]
+struct ParserConflictModule;
+
+#[tokio::test]
+async fn different_parsers_on_one_port_fail_to_start_naming_both_gateways() {
+    let err = start_err::<ParserConflictModule>(&[4202]).await;
+    let shown = err.to_string();
+    assert!(
+        matches!(err, StartupError::ConflictingServerOptions { .. }),
+        "{err:?}"
+    );
+    for needle in ["MsgpackGateway", "JsonGateway", "parser", "4202"] {
+        assert!(shown.contains(needle), "`{needle}` should be in: {shown}");
+    }
+}
+
 /// The control: one gateway sets an option, another leaves it unset: no conflict.
 #[injectable]
 struct UnsetPingGateway;

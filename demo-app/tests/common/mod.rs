@@ -23,6 +23,7 @@ impl Demo {
     pub fn start(env: &[(&str, &str)]) -> Demo {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_demo-app"));
         cmd.env_remove("JWT_SECRET")
+            .env_remove("SOCKETIO_PARSER")
             .env("PORT", "0")
             .env("NOTIFY_PORT", "0")
             .env("RUST_LOG", "info")
@@ -91,6 +92,7 @@ impl Demo {
 pub fn refused(env: &[(&str, &str)]) -> String {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_demo-app"));
     cmd.env_remove("JWT_SECRET")
+        .env_remove("SOCKETIO_PARSER")
         .env("PORT", "0")
         .env("NOTIFY_PORT", "0")
         .env("NO_COLOR", "1")

@@ -76,6 +76,8 @@ pub struct GatewayApplication<A: Adapter = LocalAdapter> {
 struct GlobalBindings {
     enhancers: Vec<EnhancerRef>,
     ack_errors: bool,
+    /// Overrides every port's parser (`SOCKETIO_PARSER` in the demo).
+    parser: Option<crate::gateway::Parser>,
 }
 
 impl GatewayApplication<LocalAdapter> {
@@ -342,6 +344,15 @@ impl<A: AppAdapter> GatewayApplication<A> {
         self
     }
 
+    /// Serves every port with this parser, whatever its gateways ask (`parser = ...`): an
+    /// override for the whole application, such as an environment variable that switches a
+    /// deployment to msgpack (`SOCKETIO_PARSER=msgpack` in the demo). Every client must then
+    /// use the same parser.
+    pub fn parser(mut self, parser: crate::gateway::Parser) -> Self {
+        self.global.parser = Some(parser);
+        self
+    }
+
     /// The ports the application's gateways declare (`port = ...`).
     #[cfg(feature = "testing")]
     pub(crate) fn declared_ports(&self) -> Vec<u16> {
@@ -455,8 +466,11 @@ impl<A: AppAdapter> GatewayApplication<A> {
                     .then(|| self.container.shared_registry()),
                 metrics: metrics.as_ref(),
             };
-            let builder = plan
-                .options
+            let mut options = plan.options;
+            if let Some(parser) = self.global.parser {
+                options.parser = Some(parser);
+            }
+            let builder = options
                 .apply(SocketIo::builder())
                 .with_adapter::<A>((self.adapter_state)(&plan.port.key()));
             let (layer, io) = builder.build_layer();

@@ -11,7 +11,7 @@ use socketioxide::adapter::Adapter;
 
 pub use mount::GatewayDef;
 pub(crate) use mount::{MountContext, fire_disconnect_hooks};
-pub use options::{CorsOptions, Origins, ServerOptions, Transport};
+pub use options::{CorsOptions, Origins, Parser, ServerOptions, Transport};
 
 use crate::error::HandlerError;
 use crate::handler::route::Routes;

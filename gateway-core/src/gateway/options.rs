@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use socketioxide::{SocketIoBuilder, TransportType};
+use socketioxide::{ParserConfig, SocketIoBuilder, TransportType};
 
 /// socket.io's default `maxHttpBufferSize`, 1 MB.
 pub const DEFAULT_MAX_PAYLOAD: u64 = 1_000_000;
@@ -29,6 +29,31 @@ pub struct ServerOptions {
     pub max_payload: Option<u64>,
     /// CORS.
     pub cors: Option<CorsOptions>,
+    /// How packets are encoded on the wire (`parser = "msgpack"`).
+    pub parser: Option<Parser>,
+}
+
+/// The socket.io parser of a server: how packets are encoded on the wire. A client must use
+/// the same one (socket.io-client's `parser` option, `socket.io-msgpack-parser` for msgpack).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Parser {
+    /// socket.io's default: JSON text, binary data as separate attachments.
+    #[default]
+    Default,
+    /// MessagePack (`socket.io-msgpack-parser`): one binary frame per packet.
+    Msgpack,
+}
+
+impl Parser {
+    /// The parser a name gives: `"default"` (or `"json"`) and `"msgpack"`, any case; `None`
+    /// for another name (what `SOCKETIO_PARSER` is read with).
+    pub fn from_name(name: &str) -> Option<Parser> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "default" | "json" => Some(Parser::Default),
+            "msgpack" => Some(Parser::Msgpack),
+            _ => None,
+        }
+    }
 }
 
 /// A transport.
@@ -80,6 +105,7 @@ impl ServerOptions {
         connect_timeout: None,
         max_payload: None,
         cors: None,
+        parser: None,
     };
 
     /// Merges `other` into `self`. An option both set to different values is a conflict, named
@@ -113,7 +139,8 @@ impl ServerOptions {
             other.connect_timeout,
         )?;
         one("max_payload", &mut self.max_payload, other.max_payload)?;
-        one("cors", &mut self.cors, other.cors)
+        one("cors", &mut self.cors, other.cors)?;
+        one("parser", &mut self.parser, other.parser)
     }
 
     /// Applies the options to a socketioxide builder.
@@ -145,6 +172,9 @@ impl ServerOptions {
         // own default is 100 kB, which would refuse messages a NestJS server accepts). The
         // websocket frame limit follows it: left at its 16 MB default, a client could make the
         // server read 16 MB frames before the message limit refuses them.
+        if self.parser == Some(Parser::Msgpack) {
+            b = b.with_parser(ParserConfig::msgpack());
+        }
         let bytes = self.max_payload.unwrap_or(DEFAULT_MAX_PAYLOAD);
         let ws_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
         // Each websocket reads into a buffer of this size, kept for the connection's life:
@@ -178,6 +208,16 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(err.unwrap_err(), "ping_interval: 1000 vs 2000");
+        let err = a.merge(&ServerOptions {
+            parser: Some(Parser::Msgpack),
+            ..Default::default()
+        });
+        assert!(err.is_ok());
+        let err = a.merge(&ServerOptions {
+            parser: Some(Parser::Default),
+            ..Default::default()
+        });
+        assert_eq!(err.unwrap_err(), "parser: Msgpack vs Default");
     }
 
     #[test]

@@ -20,14 +20,18 @@ impl Incoming {
         Incoming { raw }
     }
 
-    /// The client's arguments as JSON (the event name left out). Binary attachments and
-    /// non-JSON parsers give an empty list; a packet that is not JSON this server can read
-    /// (nested past serde_json's limit of 128 levels, a number out of range) gives its error.
-    fn args(&self) -> Result<Vec<Json>, serde_json::Error> {
-        let Value::Str(text, _) = &self.raw else {
-            return Ok(Vec::new());
+    /// The client's arguments as JSON (the event name left out), whatever the parser: the
+    /// default parser's JSON text (binary attachments as their placeholders), or a msgpack
+    /// packet's array (binary data as arrays of bytes). A packet that this server cannot read
+    /// (JSON nested past serde_json's limit of 128 levels, a number out of range, msgpack that
+    /// is not an array of values JSON can hold) gives its error.
+    fn args(&self) -> Result<Vec<Json>, String> {
+        let mut all = match &self.raw {
+            Value::Str(text, _) => {
+                serde_json::from_str::<Vec<Json>>(text.as_str()).map_err(|e| e.to_string())?
+            }
+            Value::Bytes(bytes) => msgpack_args(bytes)?,
         };
-        let mut all = serde_json::from_str::<Vec<Json>>(text.as_str())?;
         if !all.is_empty() {
             all.remove(0);
         }
@@ -71,6 +75,18 @@ impl Incoming {
         serde_path_to_error::deserialize::<_, B>(data)
             .map_err(|e| HandlerError::Validation(vec![field_error(e)]))
     }
+}
+
+/// A msgpack packet's `[event, ...args]` as JSON values.
+fn msgpack_args(mut bytes: &[u8]) -> Result<Vec<Json>, String> {
+    let items = match rmpv::decode::read_value(&mut bytes).map_err(|e| e.to_string())? {
+        rmpv::Value::Array(items) => items,
+        other => return Err(format!("a msgpack packet's data is an array, not {other}")),
+    };
+    items
+        .into_iter()
+        .map(|item| serde_json::to_value(item).map_err(|e| e.to_string()))
+        .collect()
 }
 
 fn field_error(e: serde_path_to_error::Error<serde_json::Error>) -> FieldError {
@@ -153,5 +169,41 @@ mod tests {
         assert_eq!(event_name(&raw(r#"["a\"b",1]"#)), None);
         assert_eq!(event_name(&raw(r#"[ "ping"]"#)), None);
         assert_eq!(event_name(&Value::Bytes(Default::default())), None);
+    }
+
+    /// A msgpack packet's data: `[event, ...args]` encoded as socket.io-msgpack-parser does.
+    fn msgpack(args: &[rmpv::Value]) -> Value {
+        let mut all = vec![rmpv::Value::from("chat/send")];
+        all.extend_from_slice(args);
+        let mut out = Vec::new();
+        rmpv::encode::write_value(&mut out, &rmpv::Value::Array(all)).unwrap();
+        Value::Bytes(out.into())
+    }
+
+    #[test]
+    fn msgpack_payloads_are_read_for_errors() {
+        let dto = rmpv::Value::Map(vec![
+            ("roomId".into(), "".into()),
+            ("file".into(), rmpv::Value::Binary(vec![1, 2])),
+        ]);
+        let incoming = Incoming::new(msgpack(&[dto]));
+        assert_eq!(
+            incoming.payload(),
+            Some(serde_json::json!({ "roomId": "", "file": [1, 2] }))
+        );
+        let two = Incoming::new(msgpack(&[1.into(), "a".into()]));
+        assert_eq!(two.payload(), Some(serde_json::json!([1, "a"])));
+        assert_eq!(Incoming::new(msgpack(&[])).payload(), None);
+
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Dto {
+            #[serde(rename = "roomId")]
+            room_id: u32,
+        }
+        let Err(HandlerError::Validation(errors)) = incoming.recover::<Dto>() else {
+            panic!("a string where a number goes is a validation error");
+        };
+        assert_eq!(errors[0].field, "roomId");
     }
 }

@@ -3,13 +3,19 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
+use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use socketioxide::adapter::Adapter;
 use socketioxide::operators::BroadcastOperators;
 
-use super::{DynSyncData, EmitError, Event, IntoRooms, Room, Sid, SocketRef};
+use super::{
+    AckResponse, AnswerStream, DynSyncData, EmitError, Event, IntoRooms, RawAnswer, Room, Sid,
+    SocketRef,
+};
 
 /// The object-safe face of `BroadcastOperators<A>`.
 trait ErasedBroadcast: Send + 'static {
@@ -17,6 +23,13 @@ trait ErasedBroadcast: Send + 'static {
     fn within(self: Box<Self>, rooms: Vec<Room>) -> Box<dyn ErasedBroadcast>;
     fn except(self: Box<Self>, rooms: Vec<Room>) -> Box<dyn ErasedBroadcast>;
     fn local(self: Box<Self>) -> Box<dyn ErasedBroadcast>;
+    fn timeout(self: Box<Self>, timeout: Duration) -> Box<dyn ErasedBroadcast>;
+    fn volatile(self: Box<Self>) -> Box<dyn ErasedBroadcast>;
+    fn emit_with_ack<'a>(
+        self: Box<Self>,
+        event: &'a str,
+        data: DynSyncData<'a>,
+    ) -> BoxFuture<'a, Result<AnswerStream, EmitError>>;
     fn emit<'a>(
         self: Box<Self>,
         event: &'a str,
@@ -39,6 +52,23 @@ impl<A: Adapter> ErasedBroadcast for BroadcastOperators<A> {
     }
     fn local(self: Box<Self>) -> Box<dyn ErasedBroadcast> {
         Box::new(BroadcastOperators::local(*self))
+    }
+    fn timeout(self: Box<Self>, timeout: Duration) -> Box<dyn ErasedBroadcast> {
+        Box::new(BroadcastOperators::timeout(*self, timeout))
+    }
+    fn volatile(self: Box<Self>) -> Box<dyn ErasedBroadcast> {
+        Box::new(BroadcastOperators::volatile(*self))
+    }
+    fn emit_with_ack<'a>(
+        self: Box<Self>,
+        event: &'a str,
+        data: DynSyncData<'a>,
+    ) -> BoxFuture<'a, Result<AnswerStream, EmitError>> {
+        let sent = BroadcastOperators::emit_with_ack::<_, RawAnswer>(*self, event, data);
+        Box::pin(async move {
+            let answers: AnswerStream = Box::pin(sent.await?);
+            Ok(answers)
+        })
     }
     fn emit<'a>(
         self: Box<Self>,
@@ -223,6 +253,56 @@ impl Broadcast {
     /// Emits a typed event to every target socket, as [`Event::NAME`].
     pub async fn emit_event<E: Event + Sync>(self, event: &E) -> Result<(), EmitError> {
         self.emit(E::NAME, event).await
+    }
+
+    /// Sets how long the sockets have to answer [`emit_with_ack`](Self::emit_with_ack)
+    /// (socketioxide's `ack_timeout`, 5 s, otherwise): socket.io's `io.timeout(ms)`.
+    pub fn timeout(self, timeout: Duration) -> Self {
+        self.map(|b| b.timeout(timeout))
+    }
+
+    /// Makes the emit volatile: each socket that is not ready to receive it does without,
+    /// rather than queue it (socket.io's `io.volatile.emit`).
+    pub fn volatile(self) -> Self {
+        self.map(|b| b.volatile())
+    }
+
+    /// Emits `event` with `data` to every target socket, of every node with a remote adapter,
+    /// and collects their answers (the first argument of each client's ack callback), decoded
+    /// as `T`: socket.io's `io.timeout(ms).emitWithAck(...)`, which gives every answer.
+    ///
+    /// Each targeted socket gets one [`AckResponse`], in the order the answers come: its
+    /// answer, or [`EmitError::AckTimeout`] when it did not answer before the
+    /// [`timeout`](Self::timeout), [`EmitError::AckDecode`] when its answer does not fit `T`.
+    /// The whole call fails only when nothing could be sent (serialization, the adapter).
+    ///
+    /// ```
+    /// # use gateway_core::prelude::*;
+    /// # async fn f(socket: SocketRef) -> Result<(), EmitError> {
+    /// let answers: Vec<AckResponse<bool>> = socket
+    ///     .within("room-1")
+    ///     .timeout(std::time::Duration::from_secs(2))
+    ///     .emit_with_ack("ready?", &())
+    ///     .await?;
+    /// let late = answers.iter().filter(|a| a.timed_out()).count();
+    /// # Ok(()) }
+    /// ```
+    pub async fn emit_with_ack<T: DeserializeOwned, D: Serialize + Sync + ?Sized>(
+        self,
+        event: &str,
+        data: &D,
+    ) -> Result<Vec<AckResponse<T>>, EmitError> {
+        let data: DynSyncData<'_> = &data;
+        let mut streams = Vec::with_capacity(self.0.len());
+        for target in self.0 {
+            streams.push(target.emit_with_ack(event, data).await?);
+        }
+        let answers =
+            futures_util::stream::select_all(streams).map(|(socket, answer)| AckResponse {
+                socket,
+                result: super::ack::typed(answer),
+            });
+        Ok(answers.collect().await)
     }
 
     /// The target sockets of this node.

@@ -6,6 +6,7 @@
 //! so user code that names it could never run on Redis. These handles erase the adapter behind a
 //! trait object; the framework builds them, and user code never names an adapter.
 
+mod ack;
 mod broadcast;
 mod event;
 pub(crate) mod namespace;
@@ -14,12 +15,16 @@ mod server;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::socket::Socket;
 use socketioxide::{SendError, SocketError};
 
+pub use ack::AckResponse;
+pub(crate) use ack::{AnswerFuture, AnswerStream, EmitFlags, RawAnswer};
 pub use broadcast::{Broadcast, RemoteSocket};
 pub use event::Event;
 pub(crate) use namespace::{Matcher, NamespaceParams, NamespaceSpec};
@@ -56,6 +61,12 @@ pub enum EmitError {
     /// The adapter (another node, Redis) failed or did not answer.
     #[error("broadcast failed: {0}")]
     Adapter(String),
+    /// The client did not answer the ack before the timeout (`emit_with_ack`).
+    #[error("the client did not answer the ack in time")]
+    AckTimeout,
+    /// The client's answer to the ack does not fit the expected type.
+    #[error("the client's answer to the ack does not fit: {0}")]
+    AckDecode(String),
 }
 
 impl From<SendError> for EmitError {
@@ -87,6 +98,18 @@ trait ErasedSocket: Send + Sync + 'static {
     fn id(&self) -> Sid;
     fn ns(&self) -> &str;
     fn emit(&self, event: &str, data: DynData<'_>) -> Result<(), SendError>;
+    fn emit_flagged(
+        &self,
+        event: &str,
+        data: DynData<'_>,
+        flags: EmitFlags,
+    ) -> Result<(), SendError>;
+    fn emit_with_ack(
+        &self,
+        event: &str,
+        data: DynData<'_>,
+        flags: EmitFlags,
+    ) -> Result<AnswerFuture, SendError>;
     fn join(&self, rooms: Vec<Room>);
     fn leave(&self, rooms: Vec<Room>);
     fn leave_all(&self);
@@ -109,6 +132,31 @@ impl<A: Adapter> ErasedSocket for socketioxide::extract::SocketRef<A> {
     }
     fn emit(&self, event: &str, data: DynData<'_>) -> Result<(), SendError> {
         Socket::emit(&**self, event, data)
+    }
+    fn emit_flagged(
+        &self,
+        event: &str,
+        data: DynData<'_>,
+        flags: EmitFlags,
+    ) -> Result<(), SendError> {
+        match flags.volatile {
+            true => Socket::volatile(&**self).emit(event, data),
+            false => Socket::emit(&**self, event, data),
+        }
+    }
+    fn emit_with_ack(
+        &self,
+        event: &str,
+        data: DynData<'_>,
+        flags: EmitFlags,
+    ) -> Result<AnswerFuture, SendError> {
+        let answer = match flags.timeout {
+            Some(timeout) => {
+                Socket::timeout(&**self, timeout).emit_with_ack::<_, RawAnswer>(event, data)?
+            }
+            None => Socket::emit_with_ack::<_, RawAnswer>(&**self, event, data)?,
+        };
+        Ok(Box::pin(answer))
     }
     fn join(&self, rooms: Vec<Room>) {
         Socket::join(&**self, rooms)
@@ -201,6 +249,48 @@ impl SocketRef {
         self.emit(E::NAME, event)
     }
 
+    /// Emits `event` with `data` and waits for the client's answer (its ack callback's first
+    /// argument), decoded as `T`: socket.io's `socket.emitWithAck`. The client has
+    /// socketioxide's ack timeout (5 s) to answer; [`timeout`](Self::timeout) sets another.
+    ///
+    /// Fails with [`EmitError::AckTimeout`] when no answer comes in time,
+    /// [`EmitError::AckDecode`] when the answer does not fit `T`, [`EmitError::Closed`] when
+    /// the client leaves first. The event is sent when the future is first polled.
+    ///
+    /// ```
+    /// # use gateway_core::prelude::*;
+    /// # async fn f(socket: SocketRef) -> Result<(), EmitError> {
+    /// let sure: bool = socket.timeout(std::time::Duration::from_secs(2)).emit_with_ack("sure?", &"delete").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn emit_with_ack<T: DeserializeOwned, D: Serialize + ?Sized>(
+        &self,
+        event: &str,
+        data: &D,
+    ) -> Result<T, EmitError> {
+        self.emit_options().emit_with_ack(event, data).await
+    }
+
+    /// Sets how long the client has to answer the next [`emit_with_ack`](SocketEmit::emit_with_ack):
+    /// socket.io's `socket.timeout(ms).emitWithAck(...)`.
+    pub fn timeout(&self, timeout: Duration) -> SocketEmit {
+        self.emit_options().timeout(timeout)
+    }
+
+    /// Makes the next emit volatile: dropped, not queued, when the client is not ready to
+    /// receive it (socket.io's `socket.volatile.emit`), for data that is stale soon (typing
+    /// notices, positions).
+    pub fn volatile(&self) -> SocketEmit {
+        self.emit_options().volatile()
+    }
+
+    fn emit_options(&self) -> SocketEmit {
+        SocketEmit {
+            socket: self.clone(),
+            flags: EmitFlags::default(),
+        }
+    }
+
     /// Joins one or more rooms: `socket.join("a")`, `socket.join(["a", "b"])`.
     pub fn join(&self, rooms: impl IntoRooms) {
         self.erased().join(rooms.into_rooms())
@@ -261,6 +351,51 @@ impl SocketRef {
     /// The HTTP request that opened the connection (headers, URI with its query).
     pub fn req_parts(&self) -> &http::request::Parts {
         self.erased().req_parts()
+    }
+}
+
+/// An emit to one socket being configured: [`SocketRef::timeout`], [`SocketRef::volatile`],
+/// then [`emit`](Self::emit) or [`emit_with_ack`](Self::emit_with_ack).
+#[derive(Clone, Debug)]
+#[must_use = "nothing is sent until `emit` or `emit_with_ack`"]
+pub struct SocketEmit {
+    socket: SocketRef,
+    flags: EmitFlags,
+}
+
+impl SocketEmit {
+    /// Sets how long the client has to answer [`emit_with_ack`](Self::emit_with_ack).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.flags.timeout = Some(timeout);
+        self
+    }
+
+    /// Drops the message, rather than queue it, when the client is not ready to receive it.
+    pub fn volatile(mut self) -> Self {
+        self.flags.volatile = true;
+        self
+    }
+
+    /// Emits `event` with `data`. A tuple is sent as several arguments.
+    pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
+        let data: DynData<'_> = &data;
+        let sent = self.socket.erased().emit_flagged(event, data, self.flags);
+        sent.map_err(EmitError::from)
+    }
+
+    /// Emits `event` with `data` and waits for the client's answer, decoded as `T`; see
+    /// [`SocketRef::emit_with_ack`].
+    pub async fn emit_with_ack<T: DeserializeOwned, D: Serialize + ?Sized>(
+        &self,
+        event: &str,
+        data: &D,
+    ) -> Result<T, EmitError> {
+        let data: DynData<'_> = &data;
+        let answer = self
+            .socket
+            .erased()
+            .emit_with_ack(event, data, self.flags)?;
+        ack::typed(answer.await)
     }
 }
 

@@ -2,13 +2,15 @@
 //! set of namespaces) a gateway serves.
 
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 
 use super::namespace::Matcher;
-use crate::socket::{Broadcast, IntoRooms, SocketRef};
+use crate::socket::{AckResponse, Broadcast, EmitError, IntoRooms, SocketRef};
 
 trait ErasedIo: Send + Sync + 'static {
     fn of(&self, path: &str) -> Option<Broadcast>;
@@ -117,6 +119,27 @@ impl WsServer {
         event: &E,
     ) -> Result<(), crate::socket::EmitError> {
         self.all().emit_event(event).await
+    }
+
+    /// Emits to every client and collects every answer, decoded as `T`; see
+    /// [`Broadcast::emit_with_ack`] (a socket that does not answer in time is reported with
+    /// [`EmitError::AckTimeout`]).
+    pub async fn emit_with_ack<T: DeserializeOwned, D: Serialize + Sync + ?Sized>(
+        &self,
+        event: &str,
+        data: &D,
+    ) -> Result<Vec<AckResponse<T>>, EmitError> {
+        self.all().emit_with_ack(event, data).await
+    }
+
+    /// Every client, with this deadline for [`Broadcast::emit_with_ack`]: `io.timeout(ms)`.
+    pub fn timeout(&self, timeout: Duration) -> Broadcast {
+        self.all().timeout(timeout)
+    }
+
+    /// Every client, for a volatile emit: `io.volatile.emit(...)`.
+    pub fn volatile(&self) -> Broadcast {
+        self.all().volatile()
     }
 
     /// The clients in these rooms.

@@ -309,9 +309,10 @@ fn interned(namespace: &str) -> &'static str {
 /// Data goes through serde as it does on the server: a tuple is several arguments, and
 /// [`Bytes`] (anywhere in the data) travel as binary attachments.
 ///
-/// It speaks plain `http://` (tests run on loopback), stays on the transport it started
-/// with, and does not answer the acks the server asks of it (`emit_with_ack` from the server
-/// times out on the server's side).
+/// It speaks plain `http://` (tests run on loopback) and stays on the transport it started
+/// with. The acks the server asks of it (`emit_with_ack` from the server) are answered only
+/// when a test says so, with [`expect_with_ack`](Self::expect_with_ack): a client that never
+/// answers is one that lets the server's ack time out.
 ///
 /// ```no_run
 /// # async fn run(addr: std::net::SocketAddr) -> Result<(), gateway_core::testing::TestClientError> {
@@ -499,6 +500,52 @@ impl TestClient {
         decode(&mut value, true, || format!("event `{event}`"))
     }
 
+    /// Waits for the next `event` from the server, like [`expect`](Self::expect), together
+    /// with the ack the server asked for with it (`emit_with_ack` on the server), for the test
+    /// to answer, or not. Fails with [`TestClientError::NoAckAsked`] when the server asked for
+    /// none.
+    ///
+    /// ```no_run
+    /// # async fn run(client: gateway_core::testing::TestClient) -> Result<(), gateway_core::testing::TestClientError> {
+    /// use serde_json::{Value, json};
+    ///
+    /// let (question, ack): (Value, _) = client.expect_with_ack("confirm-clear").await?;
+    /// ack.answer(&json!({ "ok": true }))?; // what the server's emit_with_ack gets
+    /// # Ok(()) }
+    /// ```
+    pub async fn expect_with_ack<T: DeserializeOwned>(
+        &self,
+        event: &str,
+    ) -> Result<(T, AckRequest), TestClientError> {
+        let (mut value, id) = self
+            .shared
+            .wait(
+                || format!("event `{event}`"),
+                self.timeout,
+                |state| state.take_event_with_id(event),
+            )
+            .await?;
+        let data = decode(&mut value, true, || format!("event `{event}`"))?;
+        let Some(id) = id else {
+            return Err(TestClientError::NoAckAsked {
+                event: event.to_owned(),
+            });
+        };
+        let outgoing = self
+            .outgoing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(mpsc::UnboundedSender::downgrade);
+        let request = AckRequest {
+            event: event.to_owned(),
+            namespace: self.namespace.clone(),
+            id,
+            outgoing,
+        };
+        Ok((data, request))
+    }
+
     /// Checks that no `event` arrives within `within` (nor is waiting in the inbox).
     ///
     /// ```no_run
@@ -569,32 +616,7 @@ impl TestClient {
         data: &(impl Serialize + ?Sized),
         id: Option<u64>,
     ) -> Result<(), TestClientError> {
-        let encode_error = |source| TestClientError::Encode {
-            event: event.to_owned(),
-            source,
-        };
-        let value = CommonParser
-            .encode_value(data, Some(event))
-            .map_err(encode_error)?;
-        // The common parser always encodes text, with binary data beside it.
-        let Value::Str(json, attachments) = value else {
-            return Err(TestClientError::Transport(format!(
-                "`{event}` was encoded as a binary packet"
-            )));
-        };
-        let attachments = attachments.unwrap_or_default();
-        let packet = Packet {
-            kind: if attachments.is_empty() {
-                Kind::Event
-            } else {
-                Kind::BinaryEvent
-            },
-            nsp: self.namespace.clone(),
-            id,
-            attachments: attachments.len(),
-            data: Some(json.as_str().to_owned()),
-        };
-
+        let frames = encode(&self.namespace, Some(event), data, id)?;
         let outgoing = self.outgoing.lock().unwrap_or_else(PoisonError::into_inner);
         let closed = || TestClientError::Disconnected(self.shared.close_reason());
         let Some(outgoing) = outgoing.as_ref() else {
@@ -603,8 +625,83 @@ impl TestClient {
         if self.shared.state().closed.is_some() {
             return Err(closed());
         }
-        let frames = std::iter::once(Frame::Text(packet.encode()))
-            .chain(attachments.into_iter().map(Frame::Binary));
+        for frame in frames {
+            outgoing.send(frame).map_err(|_| closed())?;
+        }
+        Ok(())
+    }
+}
+
+/// The frames of an event (`event` set) or of an ack's answer: the packet, then its binary
+/// attachments.
+fn encode(
+    namespace: &str,
+    event: Option<&str>,
+    data: &(impl Serialize + ?Sized),
+    id: Option<u64>,
+) -> Result<Vec<Frame>, TestClientError> {
+    let name = || event.unwrap_or("the ack's answer").to_owned();
+    let value =
+        CommonParser
+            .encode_value(data, event)
+            .map_err(|source| TestClientError::Encode {
+                event: name(),
+                source,
+            })?;
+    // The common parser always encodes text, with binary data beside it.
+    let Value::Str(json, attachments) = value else {
+        return Err(TestClientError::Transport(format!(
+            "`{}` was encoded as a binary packet",
+            name()
+        )));
+    };
+    let attachments = attachments.unwrap_or_default();
+    let kind = match (event.is_some(), attachments.is_empty()) {
+        (true, true) => Kind::Event,
+        (true, false) => Kind::BinaryEvent,
+        (false, true) => Kind::Ack,
+        (false, false) => Kind::BinaryAck,
+    };
+    let packet = Packet {
+        kind,
+        nsp: namespace.to_owned(),
+        id,
+        attachments: attachments.len(),
+        data: Some(json.as_str().to_owned()),
+    };
+    Ok(std::iter::once(Frame::Text(packet.encode()))
+        .chain(attachments.into_iter().map(Frame::Binary))
+        .collect())
+}
+
+/// An ack the server asked for with an event ([`TestClient::expect_with_ack`]): answer it, or
+/// drop it to leave the server waiting until its timeout.
+#[derive(Debug)]
+#[must_use = "an ack request that is not answered lets the server's ack time out"]
+pub struct AckRequest {
+    event: String,
+    namespace: String,
+    id: u64,
+    /// Weak: an unanswered request does not keep the client's connection open.
+    outgoing: Option<mpsc::WeakUnboundedSender<Frame>>,
+}
+
+impl AckRequest {
+    /// The event that asked for it.
+    pub fn event(&self) -> &str {
+        &self.event
+    }
+
+    /// Answers the ack with `data` (one argument, or several as a tuple; [`Bytes`] travel as
+    /// binary attachments): what the server's `emit_with_ack` receives.
+    pub fn answer<T: Serialize + ?Sized>(self, data: &T) -> Result<(), TestClientError> {
+        let frames = encode(&self.namespace, None, data, Some(self.id))?;
+        let closed = || TestClientError::Disconnected(CloseReason::TransportClose);
+        let outgoing = self
+            .outgoing
+            .as_ref()
+            .and_then(mpsc::WeakUnboundedSender::upgrade)
+            .ok_or_else(closed)?;
         for frame in frames {
             outgoing.send(frame).map_err(|_| closed())?;
         }
@@ -652,8 +749,9 @@ struct Shared {
 struct State {
     /// The answer to CONNECT: the socket id, or the refusal.
     connected: Option<Result<String, ConnectError>>,
-    /// Events not expected yet: name and arguments, in order of arrival.
-    inbox: VecDeque<(String, Value)>,
+    /// Events not expected yet: name, arguments and the ack id the server asked for, in
+    /// order of arrival.
+    inbox: VecDeque<(String, Value, Option<u64>)>,
     /// Acks not awaited yet, by id.
     acks: HashMap<u64, Value>,
     /// The client asked to disconnect; the transport is closing.
@@ -663,8 +761,12 @@ struct State {
 
 impl State {
     fn take_event(&mut self, event: &str) -> Option<Value> {
-        let at = self.inbox.iter().position(|(name, _)| name == event)?;
-        self.inbox.remove(at).map(|(_, value)| value)
+        self.take_event_with_id(event).map(|(value, _)| value)
+    }
+
+    fn take_event_with_id(&mut self, event: &str) -> Option<(Value, Option<u64>)> {
+        let at = self.inbox.iter().position(|(name, _, _)| name == event)?;
+        self.inbox.remove(at).map(|(_, value, id)| (value, id))
     }
 }
 
@@ -762,8 +864,9 @@ impl Shared {
                         json_of(&value)
                     )));
                 };
-                // An ack the server asks for (`packet.id`) is not answered: no test needs it yet.
-                self.update(|state| state.inbox.push_back((event, value)));
+                // An ack the server asks for (`packet.id`) is answered by the test, through
+                // `expect_with_ack`; until then (or if never) the server waits.
+                self.update(|state| state.inbox.push_back((event, value, packet.id)));
                 None
             }
             Kind::Ack | Kind::BinaryAck => {

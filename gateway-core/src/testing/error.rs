@@ -145,6 +145,15 @@ pub enum TestClientError {
         /// Its arguments, as JSON (binary attachments as placeholders).
         data: String,
     },
+    /// [`expect_with_ack`](super::TestClient::expect_with_ack) got an event for which the
+    /// server asked no ack (a plain `emit`).
+    #[error(
+        "event `{event}` arrived without an ack to answer: the server used `emit`, not `emit_with_ack`"
+    )]
+    NoAckAsked {
+        /// The event's name.
+        event: String,
+    },
     /// What arrived does not decode as the requested type.
     #[error("cannot decode {what} from {data}: {source}")]
     Decode {

@@ -45,6 +45,6 @@ mod module;
 mod packet;
 
 pub(crate) use crate::app::InProcessPipe;
-pub use client::{DEFAULT_TIMEOUT, TestClient, TestClientBuilder, Transport};
+pub use client::{AckRequest, DEFAULT_TIMEOUT, TestClient, TestClientBuilder, Transport};
 pub use error::{CloseReason, ConnectError, TestClientError};
 pub use module::{TestApp, TestingModule, TestingModuleBuilder};

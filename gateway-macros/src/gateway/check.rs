@@ -102,9 +102,15 @@ pub(crate) fn check(g: &Gateway, cx: &mut Ctxt) {
     }
 }
 
-/// Each option once; only the transports socket.io knows.
+/// Each option once; only the transports and parsers socket.io knows.
 fn check_args(args: &GatewayArgs, cx: &mut Ctxt) {
     args.keys.check_unique(cx);
+    if let Some(p) = &args.parser
+        && p.value() != "default"
+        && p.value() != "msgpack"
+    {
+        cx.error(p, "a parser is \"default\" (JSON) or \"msgpack\"");
+    }
     for t in args.transports.iter().flatten() {
         if t.value() != "websocket" && t.value() != "polling" {
             cx.error(t, "a transport is \"websocket\" or \"polling\"");

@@ -376,6 +376,14 @@ fn server_options(g: &Gateway) -> Option<TokenStream> {
         });
         fields.push(quote!(transports: ::core::option::Option::Some(&[#(#items),*]),));
     }
+    if let Some(p) = &a.parser {
+        let parser = if p.value() == "msgpack" {
+            quote!(::gateway_core::__private::Parser::Msgpack)
+        } else {
+            quote!(::gateway_core::__private::Parser::Default)
+        };
+        fields.push(quote!(parser: ::core::option::Option::Some(#parser),));
+    }
     for (name, value) in [
         ("ping_interval", &a.ping_interval),
         ("ping_timeout", &a.ping_timeout),

@@ -33,6 +33,8 @@ pub(crate) struct GatewayArgs {
     pub ping_timeout: Option<LitInt>,
     pub connect_timeout: Option<LitInt>,
     pub max_payload: Option<LitInt>,
+    /// `parser = "msgpack"` (or `"default"`), as NestJS passes `parser` to socket.io.
+    pub parser: Option<LitStr>,
     /// `ordered`: one message at a time per socket, in arrival order.
     pub ordered: Option<syn::Ident>,
     /// `emits = [ChatReceive, ...]`: the event types the gateway sends.
@@ -57,6 +59,7 @@ mod kw {
     syn::custom_keyword!(ping_timeout);
     syn::custom_keyword!(connect_timeout);
     syn::custom_keyword!(max_payload);
+    syn::custom_keyword!(parser);
     syn::custom_keyword!(ordered);
     syn::custom_keyword!(emits);
 }
@@ -220,6 +223,9 @@ impl GatewayArgs {
             let list = Punctuated::<Type, Token![,]>::parse_terminated(&content)?;
             self.emits.get_or_insert(list.into_iter().collect());
             Ok(())
+        } else if look.peek(kw::parser) {
+            key!(parser);
+            value(input, &mut self.parser)
         } else if look.peek(kw::ordered) {
             let key = input.parse::<kw::ordered>()?;
             self.keys.push("ordered", "ordered", key.span);

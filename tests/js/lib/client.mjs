@@ -15,6 +15,15 @@
 // outlives its test.
 
 import { io } from 'socket.io-client';
+import msgpackParser from 'socket.io-msgpack-parser';
+
+/**
+ * The socket.io parser of every socket `connect` opens: socket.io's default (JSON), or
+ * msgpack (`socket.io-msgpack-parser`) when `SOCKETIO_PARSER=msgpack`, to run a whole suite
+ * against a server that speaks msgpack. An explicit `parser` option still wins.
+ */
+export const PARSER = process.env.SOCKETIO_PARSER === 'msgpack' ? 'msgpack' : 'default';
+const parserOpts = PARSER === 'msgpack' ? { parser: msgpackParser } : {};
 
 /** Bound on the handshake (engine.io open + namespace CONNECT). */
 export const CONNECT_TIMEOUT_MS = 5000;
@@ -91,6 +100,7 @@ export function connect(url, nsp = '/', opts = {}) {
         transports: ['websocket'],
         reconnection: false,
         timeout: connectTimeoutMs,
+        ...parserOpts,
         ...ioOpts,
         autoConnect: false,
       });

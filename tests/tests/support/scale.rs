@@ -172,6 +172,27 @@ impl ScaleGateway {
         Ok(true)
     }
 
+    /// `server.to(room).timeout(ms).emit_with_ack`: asks every socket of the room, on every
+    /// node, to count; acks each socket's outcome by id (`{answered}` or `"timed out"`).
+    #[subscribe_message("ask-room")]
+    async fn ask_room(&self, #[message_body] (room, ms): (String, u64)) -> Result<Value, BoxError> {
+        let answers = self
+            .server
+            .to(room)
+            .timeout(Duration::from_millis(ms))
+            .emit_with_ack::<u32, _>("count?", &())
+            .await?;
+        let outcomes = answers.iter().map(|a| {
+            let outcome = match &a.result {
+                Ok(n) => json!({ "answered": n }),
+                Err(EmitError::AckTimeout) => json!("timed out"),
+                Err(e) => json!({ "error": e.to_string() }),
+            };
+            (a.socket.to_string(), outcome)
+        });
+        Ok(Value::Object(outcomes.collect()))
+    }
+
     /// `server.to(room).disconnect()`: every socket of the room, on every node.
     #[subscribe_message("kick-room")]
     async fn kick_room(&self, #[message_body] room: String) -> Result<bool, BoxError> {

@@ -16,7 +16,7 @@ struct EveryGateway {
     service: Arc<Service>,
 }
 
-#[web_socket_gateway(3001, namespace = regex("^/\\w+$"), cors(origin = ["http://a.test"], credentials = true, methods = ["GET", "POST"]), path = "/ws", transports = ["websocket", "polling"], ping_interval = 1000, ping_timeout = 2000, connect_timeout = 3000, max_payload = 4096)]
+#[web_socket_gateway(3001, namespace = regex("^/\\w+$"), cors(origin = ["http://a.test"], credentials = true, methods = ["GET", "POST"]), path = "/ws", transports = ["websocket", "polling"], ping_interval = 1000, ping_timeout = 2000, connect_timeout = 3000, max_payload = 4096, parser = "msgpack")]
 impl EveryGateway {
     async fn after_init(&self, _server: WsServer) {}
     fn handle_connection(&self, _socket: SocketRef) -> Result<(), WsException> {
