@@ -27,6 +27,17 @@ export interface Ack {
   ok: boolean;
 }
 
+/** The ack of `chat/clear`: what was cleared, and how many of the room's clients confirmed it
+ * in time. */
+export interface ClearAck {
+  /** How many messages the room's history held. */
+  cleared: number;
+  /** How many clients of the room answered `confirm-clear` in time. */
+  confirmed: number;
+  /** How many did not answer within [`CONFIRM_CLEAR_TIMEOUT`]. */
+  timedOut: number;
+}
+
 /** A `chat/receive` payload: a message sent to a room. */
 export interface ChatMessage {
   /** The room. */
@@ -75,6 +86,13 @@ export interface Typing {
 
 /** `cleared`, to the room whose history an admin emptied. */
 export interface Cleared {
+  /** The room. */
+  roomId: string;
+}
+
+/** `confirm-clear`, asked of every client of a room an admin cleared, with an ack: any answer
+ * confirms. */
+export interface ConfirmClear {
   /** The room. */
   roomId: string;
 }
@@ -129,6 +147,8 @@ export interface ServerToClientEvents {
   /** Sent by ChatGateway. */
   cleared: (payload: Cleared) => void;
   /** Sent by ChatGateway. */
+  "confirm-clear": (payload: ConfirmClear) => void;
+  /** Sent by ChatGateway. */
   announcement: (payload: Announcement) => void;
   /** Sent when a handler, guard, pipe or hook fails. */
   exception: (payload: WsExceptionPayload) => void;
@@ -145,7 +165,7 @@ export interface ClientToServerEvents {
   /** Handled by ChatGateway::typing. */
   typing: (payload: RoomDto) => void;
   /** Handled by ChatGateway::clear. */
-  "chat/clear": (payload: RoomDto) => void;
+  "chat/clear": (payload: RoomDto, ack: (response: ClearAck) => void) => void;
   /** Handled by ChatGateway::history. */
   history: (payload: RoomDto, ack: (response: Array<ChatMessage>) => void) => void;
 }

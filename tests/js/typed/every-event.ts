@@ -38,7 +38,7 @@ const chat: Socket<Chat.ServerToClientEvents, Chat.ClientToServerEvents> = io(`$
 chat.emit("join", { roomId: "r1" });
 chat.emit("leave", { roomId: "r1" });
 chat.emit("typing", { roomId: "r1" });
-chat.emit("chat/clear", { roomId: "r1" });
+chat.emit("chat/clear", { roomId: "r1" }, (ack) => void [ack.cleared, ack.confirmed, ack.timedOut]);
 chat.emit("chat/send", { roomId: "r1", message: "hi" }, (ack) => {
   const ok: boolean = ack.ok;
   void ok;
@@ -47,6 +47,7 @@ const history: Chat.ChatMessage[] = await chat.emitWithAck("history", { roomId: 
 const acked: Chat.Ack = await chat.timeout(1000).emitWithAck("chat/send", { roomId: "r1", message: "again" });
 void [history, acked];
 chat.on("welcome", ({ id }) => void id.length);
+chat.on("confirm-clear", ({ roomId }) => void roomId.length);
 chat.on("user-joined", ({ id }) => void id.length);
 chat.on("user-left", ({ id, reason }) => void [id, reason]);
 chat.on("joined", (room) => void room.toUpperCase());
