@@ -107,6 +107,15 @@ pub(crate) fn packet_dropped() {
     PACKETS_DROPPED.inc();
 }
 
+/// Connections closed because their client did not read past the outgoing bound, in this
+/// process.
+static SLOW_CLIENTS_CLOSED: LazyLock<Counter> = LazyLock::new(Counter::default);
+
+/// Counts a connection closed because its client does not read.
+pub(crate) fn slow_client_closed() {
+    SLOW_CLIENTS_CLOSED.inc();
+}
+
 /// Handler latency buckets: 50 µs to about 1.6 s, doubling.
 fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.000_05, 2.0, 16))
@@ -147,6 +156,11 @@ impl Metrics {
             "gateway_packets_dropped",
             "Packets dropped because their client's outgoing buffer was full (whole process)",
             PACKETS_DROPPED.clone(),
+        );
+        registry.register(
+            "gateway_slow_clients_closed",
+            "Connections closed because more than Limits::max_buffered_bytes waited for their client (whole process)",
+            SLOW_CLIENTS_CLOSED.clone(),
         );
         let refused = Family::<ReasonLabel, Counter>::default();
         registry.register(

@@ -230,6 +230,175 @@ async fn a_payload_nested_past_the_parser_limit_is_refused_not_nulled() -> Resul
     Ok(())
 }
 
+#[tokio::test]
+async fn binary_where_json_is_expected_is_a_validation_error_not_a_crash() -> Result<(), BoxError> {
+    let app = TestingModule::builder::<AppModule>().start().await?;
+    let client = app.client("/notes").connect().await?;
+    // `add` takes a `Note` object: a binary attachment is not one.
+    client
+        .emit("add", &bytes::Bytes::from_static(b"\x00\x01\xff"))
+        .await?;
+    let error: Value = client.expect("exception").await?;
+    assert_eq!(error["message"], "Validation failed", "{error}");
+    // Nor is an object holding one where a string is expected.
+    #[derive(Serialize)]
+    struct BinaryNote {
+        text: bytes::Bytes,
+    }
+    let note = BinaryNote {
+        text: bytes::Bytes::from_static(b"\x00"),
+    };
+    client.emit("add", &note).await?;
+    let error: Value = client.expect("exception").await?;
+    assert_eq!(error["message"], "Validation failed", "{error}");
+    // The socket is still served.
+    let ok: String = client
+        .emit_with_ack("add", &serde_json::json!({ "text": "kept" }))
+        .await?;
+    assert_eq!(ok, "kept");
+    app.shutdown().await;
+    Ok(())
+}
+
+/// A raw websocket to `/notes` at `addr`, past the engine.io open packet and the namespace's
+/// CONNECT: the test decides when it reads.
+async fn raw_notes_socket(
+    addr: SocketAddr,
+) -> Result<
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>,
+    BoxError,
+> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let url = format!("ws://{addr}/socket.io/?EIO=4&transport=websocket");
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await?;
+    let open = ws.next().await.ok_or("no open packet")??;
+    assert!(open.to_text()?.starts_with('0'), "{open:?}");
+    ws.send(Message::text("40/notes,")).await?;
+    loop {
+        // engine.io pings once at once: pong it.
+        let answer = ws.next().await.ok_or("no CONNECT answer")??;
+        match answer.to_text()? {
+            "2" => ws.send(Message::text("3")).await?,
+            connected => {
+                assert!(connected.starts_with("40/notes,"), "{connected:?}");
+                return Ok(ws);
+            }
+        }
+    }
+}
+
+/// Asks `/notes` to echo `payload` back as the ack of `id`, without reading.
+async fn ask_echo(
+    ws: &mut tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>,
+    id: usize,
+    payload: &str,
+) -> Result<(), BoxError> {
+    use futures_util::SinkExt;
+    let packet = format!("42/notes,{id}[\"echo\",\"{payload}\"]");
+    ws.send(tokio_tungstenite::tungstenite::Message::text(packet))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_client_that_does_not_read_is_closed_at_the_byte_bound_and_the_others_go_on()
+-> Result<(), BoxError> {
+    use futures_util::StreamExt;
+    let app = TestingModule::builder::<AppModule>()
+        .configure(|app| {
+            app.limits(Limits::default().max_buffered_bytes(Some(1 << 20)))
+                .with_metrics("/metrics")
+        })
+        .start()
+        .await?;
+    let other = app.client("/notes").connect().await?;
+    let mut greedy = raw_notes_socket(app.addr()).await?;
+    // 64 MiB of acks asked for, none read: far past the kernel's buffers and the 1 MiB bound.
+    let payload = "x".repeat(64 << 10);
+    let mut sent = 0;
+    let send_all = async {
+        for id in 0..1024 {
+            ask_echo(&mut greedy, id, &payload).await?;
+            sent += 1;
+        }
+        Ok::<_, BoxError>(())
+    };
+    // The server closes the connection while (or after) the requests go out.
+    let _ = tokio::time::timeout(Duration::from_secs(20), send_all).await;
+    // The other client is served all along.
+    assert_eq!(
+        other
+            .emit_with_ack::<Value>("echo", &serde_json::json!("hi"))
+            .await?,
+        "hi"
+    );
+    // Reading now: what the kernels held, then the end, well before socket.io's heartbeat
+    // (25 s + 20 s) would have ended it; a few MiB at most, not the 64 MiB asked for.
+    let mut received = 0usize;
+    let mut acks = 0usize;
+    let drained = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(Ok(message)) = greedy.next().await {
+            received += message.len();
+            acks += usize::from(message.to_text().is_ok_and(|t| t.starts_with("43/notes,")));
+        }
+    })
+    .await;
+    assert!(drained.is_ok(), "the server did not close the connection");
+    assert!(
+        acks < 1024,
+        "{acks} of 1024 acks arrived: nothing was bounded"
+    );
+    assert!(received < 48 << 20, "{received} bytes arrived");
+    assert!(sent > 0);
+    let (_, metrics) = request(app.addr(), "GET", "/metrics").await;
+    let closed = series(&metrics, "gateway_slow_clients_closed_total").unwrap_or(0.0);
+    assert!(closed >= 1.0, "{metrics}");
+    app.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn below_the_byte_bound_a_client_that_reads_late_gets_everything_in_order()
+-> Result<(), BoxError> {
+    use futures_util::StreamExt;
+    let app = TestingModule::builder::<AppModule>()
+        .configure(|app| app.limits(Limits::default().max_buffered_bytes(Some(256 << 20))))
+        .start()
+        .await?;
+    let mut late = raw_notes_socket(app.addr()).await?;
+    // 24 MiB of acks before the first read: more than the kernels hold, so some wait in the
+    // server's spill, and all must come out, whole and in order.
+    let payload = "y".repeat(96 << 10);
+    for id in 0..256 {
+        ask_echo(&mut late, id, &payload).await?;
+    }
+    let expected_len = format!("43/notes,0[\"{payload}\"]").len();
+    let mut id = 0;
+    while id < 256 {
+        let message = tokio::time::timeout(Duration::from_secs(20), late.next())
+            .await?
+            .ok_or("the server closed the connection")??;
+        let text = message.to_text()?;
+        if text == "2" {
+            continue;
+        }
+        let prefix = format!("43/notes,{id}[\"");
+        assert!(
+            text.starts_with(&prefix),
+            "ack {id}: {}",
+            &text[..40.min(text.len())]
+        );
+        assert_eq!(
+            text.len() - prefix.len(),
+            expected_len - "43/notes,0[\"".len()
+        );
+        id += 1;
+    }
+    app.shutdown().await;
+    Ok(())
+}
+
 /// A gateway whose disconnect hook never ends.
 #[injectable]
 struct StuckGateway;

@@ -1,5 +1,6 @@
 //! What one client may take of the server: connections (total and per IP), the time to send a
-//! request head, the time shutdown waits; and the count of open connections that enforces them.
+//! request head, the bytes waiting for it, the time shutdown waits; and the count of open
+//! connections that enforces them.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -10,9 +11,9 @@ use std::time::Duration;
 /// ([`GatewayApplication::limits`](crate::GatewayApplication::limits)).
 ///
 /// The defaults cap nothing that a real client does: no connection limit, 10 s to send a
-/// request's head, 10 s for shutdown. A connection past a limit is answered `503 Service
-/// Unavailable` and closed, before its request is read; socket.io clients see a
-/// `connect_error` and retry with their back-off.
+/// request's head, 4 MiB waiting for a client that does not read, 10 s for shutdown. A
+/// connection past a limit is answered `503 Service Unavailable` and closed, before its
+/// request is read; socket.io clients see a `connect_error` and retry with their back-off.
 ///
 /// ```no_run
 /// # use gateway_core::prelude::*;
@@ -33,6 +34,7 @@ pub struct Limits {
     pub(crate) connection_rate_per_ip: Option<(u32, Duration)>,
     pub(crate) head_timeout: Duration,
     pub(crate) shutdown_timeout: Duration,
+    pub(crate) max_buffered_bytes: Option<usize>,
 }
 
 impl Default for Limits {
@@ -43,6 +45,7 @@ impl Default for Limits {
             connection_rate_per_ip: None,
             head_timeout: Duration::from_secs(10),
             shutdown_timeout: Duration::from_secs(10),
+            max_buffered_bytes: Some(4 << 20),
         }
     }
 }
@@ -76,6 +79,22 @@ impl Limits {
     /// is dropped after the gateway's `connect_timeout` (45 s by default, as socket.io).
     pub fn head_timeout(mut self, timeout: Duration) -> Self {
         self.head_timeout = timeout;
+        self
+    }
+
+    /// How many bytes may wait for a client that does not read, beyond what the kernel's send
+    /// buffer holds; past it, its connection is closed (socket.io disconnects the socket with
+    /// a transport error), logged at WARN (at most a line a second) and counted in
+    /// `gateway_slow_clients_closed_total`. Default `Some(4 MiB)`.
+    ///
+    /// Below the bound nothing is lost: the bytes are sent as the client reads. One message
+    /// larger than the bound is let through when nothing else waits; raise the bound when
+    /// clients on slow links receive several large messages in a row. `None` keeps
+    /// socketioxide's own bound only: 128 packets per socket (of any size), past which replies
+    /// and emits are dropped and counted in `gateway_packets_dropped_total`, while the socket
+    /// stays connected until socket.io's heartbeat gives up on it.
+    pub fn max_buffered_bytes(mut self, bytes: Option<usize>) -> Self {
+        self.max_buffered_bytes = bytes;
         self
     }
 

@@ -4,7 +4,6 @@
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -20,14 +19,15 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use socketioxide::adapter::Adapter;
 use socketioxide::layer::SocketIoLayer;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::{Layer, Service, ServiceExt};
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
-use super::limits::{Admission, Admitted};
+use super::conn::Conn;
+use super::limits::Admission;
 use crate::error::{LogEvery, StartupError};
 use crate::gateway::{CorsOptions, Origins};
 use crate::metrics::Metrics;
@@ -157,6 +157,7 @@ fn compact(parts: &mut http::request::Parts) {
 pub(crate) struct Serving {
     pub(crate) admission: Arc<Admission>,
     pub(crate) head_timeout: Duration,
+    pub(crate) max_buffered_bytes: Option<usize>,
     pub(crate) metrics: Option<Arc<Metrics>>,
 }
 
@@ -212,10 +213,7 @@ pub(crate) async fn serve(
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!("could not set TCP_NODELAY: {e}");
         }
-        let io = TokioIo::new(Counted {
-            tcp,
-            _admitted: admitted,
-        });
+        let io = TokioIo::new(Conn::new(tcp, peer, admitted, serving.max_buffered_bytes));
         let service = TowerToHyperService::new(
             router
                 .clone()
@@ -261,53 +259,6 @@ async fn refuse(mut tcp: TcpStream) {
         tcp.shutdown().await
     };
     let _ = tokio::time::timeout(Duration::from_secs(1), write).await;
-}
-
-/// A connection's socket, counted by its listener's [`Admission`] as long as it is open: also
-/// after an upgrade to a websocket, which takes the socket away from the HTTP connection.
-struct Counted {
-    tcp: TcpStream,
-    _admitted: Admitted,
-}
-
-impl AsyncRead for Counted {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.tcp).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for Counted {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.tcp).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[std::io::IoSlice<'_>],
-    ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.tcp).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.tcp.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.tcp).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.tcp).poll_shutdown(cx)
-    }
 }
 
 /// Accept errors, logged at most once a second with their count.

@@ -1,6 +1,7 @@
 //! [`GatewayApplication`]: builds the container, groups gateways into socket.io servers (one per
 //! port), runs the lifecycle hooks, listens, and shuts down gracefully.
 
+mod conn;
 mod http;
 mod limits;
 mod listener;
@@ -599,6 +600,7 @@ impl<A: AppAdapter> GatewayApplication<A> {
             let serving = listener::Serving {
                 admission: limits::Admission::new(self.limits),
                 head_timeout: self.limits.head_timeout,
+                max_buffered_bytes: self.limits.max_buffered_bytes,
                 metrics: metrics.clone(),
             };
             tasks.spawn(listener::serve(l, router, serving, async move {
