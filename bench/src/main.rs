@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --release -p bench -- [--quick] [--out FILE] [--rounds N]
 //!     [--only echo,echo-ack,echo-validated,fanout,fanout-2n,connect,idle-1k,idle-10k,
-//!             idle-ten-1k,idle-ten-10k,ordered-burst,ordered-burst-yield] [--servers framework,socketioxide,nestjs,socketio]
+//!             idle-ten-1k,idle-ten-10k,ordered-burst,ordered-burst-yield,soak] [--servers framework,socketioxide,nestjs,socketio]
 //! ```
 //!
 //! Each run starts a fresh server process pinned to core 0 (the Rust servers are this binary,
@@ -42,7 +42,9 @@ usage: cargo run --release -p bench -- [options]
                         fanout-2n-pg (the same on one PostgreSQL), connect,
                         idle (both sizes), idle-1k, idle-10k, idle-ten (both sizes, on a
                         namespace with ten handlers), idle-ten-1k, idle-ten-10k,
-                        ordered-burst, ordered-burst-yield (Rust servers only)
+                        ordered-burst, ordered-burst-yield (Rust servers only),
+                        soak (10k clients, 500 replaced a second for 2 minutes, echoes
+                        beside; --quick: 1k, 100 a second for 3 s)
   --servers LIST        servers, comma-separated: framework, socketioxide, nestjs, socketio
   --out FILE            also write the JSON report to FILE
   -h, --help            this text
@@ -349,6 +351,12 @@ fn run(mut cfg: Config) -> ExitCode {
     if !burst.is_empty() {
         println!(
             "Ordered burst (one socket, 1000 acked messages written back to back):\n\n{burst}"
+        );
+    }
+    let soak = report::soak_markdown(&rows);
+    if !soak.is_empty() {
+        println!(
+            "Soak (clients replaced while others stay connected and a few echo; server RSS in MB):\n\n{soak}"
         );
     }
     println!("Targets of issue 4:\n\n{}", report::targets_markdown(&rows));

@@ -72,6 +72,15 @@ pub struct Row {
     /// Idle: server RSS with the connections, KiB.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rss_kb: Option<u64>,
+    /// Soak: the server's highest RSS seen during the churn, KiB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rss_peak_kb: Option<u64>,
+    /// Soak: the server's RSS after the churn, with as many clients connected as before, KiB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rss_end_kb: Option<u64>,
+    /// Soak: the server's RSS once every client has left, KiB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rss_after_kb: Option<u64>,
     /// Client-side failures (connections lost or refused).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<u64>,
@@ -540,6 +549,51 @@ pub fn idle_markdown(rows: &[Row]) -> String {
     out
 }
 
+/// The soak: per server, the clients, how many were replaced and how fast, the server's RSS
+/// (before any client, with them all before the churn, at its peak, after it, once they all
+/// left), the echo p99 under churn, and the errors; medians over the rounds, as a markdown
+/// table. Empty when it did not run.
+pub fn soak_markdown(rows: &[Row]) -> String {
+    let mut out = String::new();
+    for kind in ServerKind::ALL {
+        let ok: Vec<&Row> = rows
+            .iter()
+            .filter(|r| r.scenario == "soak" && r.server == kind.name() && r.error.is_none())
+            .collect();
+        if ok.is_empty() {
+            continue;
+        }
+        if out.is_empty() {
+            out.push_str(
+                "| server | clients | replaced | replaced/s | CPU µs per replaced | RSS, no client | with all | peak | after the churn | all gone | echo p99 ms | errors |\n\
+                 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+            );
+        }
+        let mb = |f: fn(&Row) -> Option<u64>| {
+            median(ok.iter().map(|r| f(r).map(|kb| kb as f64 / 1024.0)))
+                .map(|v| format!("{v:.1}"))
+                .unwrap_or_else(|| "–".to_owned())
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            kind.name(),
+            num(median(ok.iter().map(|r| r.connections.map(|n| n as f64)))),
+            num(median(ok.iter().map(|r| r.messages.map(|n| n as f64)))),
+            num(median(ok.iter().map(|r| r.msgs_per_s))),
+            num(median(ok.iter().map(|r| r.cpu_us_per_msg))),
+            mb(|r| r.rss_base_kb),
+            mb(|r| r.rss_kb),
+            mb(|r| r.rss_peak_kb),
+            mb(|r| r.rss_end_kb),
+            mb(|r| r.rss_after_kb),
+            num(median(ok.iter().map(|r| r.p99_us.map(|us| us / 1000.0)))),
+            ok.iter().map(|r| r.errors.unwrap_or(0)).sum::<u64>(),
+        );
+    }
+    out
+}
+
 /// The ordered burst: per Rust server, CPU and wall time per burst, and the framework's
 /// (`ordered`) over socketioxide's (unordered), as a markdown list. Empty when it did not run.
 pub fn burst_markdown(rows: &[Row]) -> String {
@@ -620,6 +674,32 @@ mod tests {
             p99_us: Some(p99),
             ..Row::default()
         }
+    }
+
+    #[test]
+    fn soak_table_gives_memory_in_mb_and_sums_errors() {
+        let soak = |round, peak_kb, errors| Row {
+            scenario: "soak".into(),
+            server: "framework".into(),
+            round,
+            connections: Some(1000),
+            messages: Some(300),
+            rss_base_kb: Some(10 * 1024),
+            rss_kb: Some(30 * 1024),
+            rss_peak_kb: Some(peak_kb),
+            rss_end_kb: Some(31 * 1024),
+            rss_after_kb: Some(12 * 1024),
+            p99_us: Some(2500.0),
+            errors,
+            ..Row::default()
+        };
+        let md = soak_markdown(&[soak(1, 40 * 1024, Some(2)), soak(2, 42 * 1024, None)]);
+        let fw = md.lines().find(|l| l.starts_with("| framework |")).unwrap();
+        assert_eq!(
+            fw,
+            "| framework | 1000 | 300 | – | – | 10.0 | 30.0 | 41.0 | 31.0 | 12.0 | 2.50 | 2 |"
+        );
+        assert!(soak_markdown(&[row("echo", "framework", 1, 1.0, 1.0)]).is_empty());
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod connect;
 pub mod echo;
 pub mod fanout;
 pub mod idle;
+pub mod soak;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -48,6 +49,8 @@ pub enum Scenario {
     OrderedBurst,
     /// `ordered-burst-yield`: the same, with a handler that waits once before acking.
     OrderedBurstYield,
+    /// `soak`: many idle clients, a share replaced every tenth of a second, echoes beside.
+    Soak,
 }
 
 impl Scenario {
@@ -72,6 +75,7 @@ impl Scenario {
         }
         v.push(Scenario::OrderedBurst);
         v.push(Scenario::OrderedBurstYield);
+        v.push(Scenario::Soak);
         v
     }
 
@@ -89,6 +93,7 @@ impl Scenario {
             Scenario::IdleTen(n) => format!("idle-ten-{}", size(n)),
             Scenario::OrderedBurst => "ordered-burst".into(),
             Scenario::OrderedBurstYield => "ordered-burst-yield".into(),
+            Scenario::Soak => "soak".into(),
         }
     }
 
@@ -186,6 +191,7 @@ impl Scenario {
             Scenario::OrderedBurstYield => burst::run(server, p, burst::EVENT_YIELD)
                 .await
                 .map(|r| vec![r]),
+            Scenario::Soak => soak::run(server, p).await.map(|r| vec![r]),
         }
     }
 }
@@ -219,6 +225,14 @@ pub struct Params {
     pub bursts: usize,
     /// Before each run, how long to wait at most for other processes to calm down.
     pub quiet_wait: Duration,
+    /// Soak: clients connected.
+    pub soak_conns: usize,
+    /// Soak: clients replaced every tenth of a second.
+    pub soak_churn_per_tick: usize,
+    /// Soak: tenths of a second of churn.
+    pub soak_ticks: usize,
+    /// Soak: wait after every client left, before the last RSS reading.
+    pub soak_after: Duration,
 }
 
 impl Params {
@@ -239,6 +253,10 @@ impl Params {
                 burst_warmup: 1,
                 bursts: 5,
                 quiet_wait: Duration::from_secs(1),
+                soak_conns: 1_000,
+                soak_churn_per_tick: 10,
+                soak_ticks: 30,
+                soak_after: Duration::from_secs(1),
             }
         } else {
             Params {
@@ -255,6 +273,11 @@ impl Params {
                 burst_warmup: 2,
                 bursts: 9,
                 quiet_wait: Duration::from_secs(15),
+                // 10,000 clients, 500 replaced a second for two minutes: 60,000 replaced.
+                soak_conns: 10_000,
+                soak_churn_per_tick: 50,
+                soak_ticks: 1_200,
+                soak_after: Duration::from_secs(10),
             }
         }
     }
