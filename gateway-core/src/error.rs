@@ -338,37 +338,65 @@ pub(crate) fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
 }
 
 /// A warning repeated on a hot path (a reply dropped, an accept error), logged at most once a
-/// second with how many happened since the last line: a misbehaving client cannot fill the
-/// logs.
+/// second with how many happened since the last line, and less often while it goes on (the
+/// wait doubles up to a minute, and is back to a second after a quiet minute): a misbehaving
+/// client cannot fill the logs, however long it keeps at it.
 pub(crate) struct LogEvery {
     what: &'static str,
+    /// ERROR rather than WARN.
+    error: bool,
     count: std::sync::atomic::AtomicU64,
-    last: std::sync::Mutex<Option<std::time::Instant>>,
+    /// When the last line was written, and the wait before the next one.
+    last: std::sync::Mutex<Option<(std::time::Instant, std::time::Duration)>>,
 }
 
 impl LogEvery {
+    const FIRST: std::time::Duration = std::time::Duration::from_secs(1);
+    const LONGEST: std::time::Duration = std::time::Duration::from_secs(60);
+
+    /// Lines at WARN.
     pub(crate) const fn new(what: &'static str) -> Self {
         LogEvery {
             what,
+            error: false,
             count: std::sync::atomic::AtomicU64::new(0),
             last: std::sync::Mutex::new(None),
         }
     }
 
-    /// Counts one more; logs the count (and `last`, the latest occurrence) when a second has
-    /// passed since the last line.
+    /// Lines at ERROR.
+    pub(crate) const fn error(what: &'static str) -> Self {
+        LogEvery {
+            error: true,
+            ..Self::new(what)
+        }
+    }
+
+    /// Counts one more; logs the count (and `last`, the latest occurrence) when the wait since
+    /// the last line is over.
     pub(crate) fn note(&self, last: &dyn fmt::Display) {
         use std::sync::atomic::Ordering;
         self.count.fetch_add(1, Ordering::Relaxed);
-        let mut at = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        if at.is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(1)) {
-            return;
-        }
-        *at = Some(std::time::Instant::now());
+        let mut state = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let now = std::time::Instant::now();
+        let wait = match *state {
+            Some((at, wait)) if now - at < wait => return,
+            // Still going on: wait twice as long before the next line.
+            Some((at, wait)) if now - at < wait + Self::LONGEST => (wait * 2).min(Self::LONGEST),
+            _ => Self::FIRST,
+        };
+        *state = Some((now, wait));
+        drop(state);
         let n = self.count.swap(0, Ordering::Relaxed);
-        tracing::warn!(
-            "{n} {}; the last: {last} (logged at most once a second)",
-            self.what
-        );
+        let (what, wait) = (self.what, wait.as_secs());
+        if self.error {
+            tracing::error!(
+                "{n} {what}; the last: {last} (the next such line in {wait} s at the earliest)"
+            );
+        } else {
+            tracing::warn!(
+                "{n} {what}; the last: {last} (the next such line in {wait} s at the earliest)"
+            );
+        }
     }
 }

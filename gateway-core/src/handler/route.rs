@@ -22,7 +22,7 @@ use super::body::{Body, struct_fields};
 use super::dispatch::Connection;
 use super::{HandlerMeta, MessageContext};
 use crate::di::Registry;
-use crate::error::{HandlerError, StartupError, panic_message};
+use crate::error::{HandlerError, LogEvery, StartupError, panic_message};
 use crate::message::{Ack, Incoming, Outbox, Reply, delivered};
 use crate::metrics::{Metrics, Outcome, RouteMetrics};
 use crate::pipeline::filter::ArgumentsHost;
@@ -347,12 +347,14 @@ where
     /// Logs the error and sends the `exception` event.
     fn report(&self, message: &Message, error: HandlerError) -> serde_json::Value {
         let (gateway, event, sid) = (self.meta.gateway, self.meta.event, message.socket.id());
+        // Each one at DEBUG; a summary with the latest at WARN (bad input) or ERROR (a bug),
+        // rate-limited: a client sending bad messages in a loop cannot fill the logs.
+        tracing::debug!(gateway, event, %sid, "{error}");
+        let line = format_args!("{gateway} `{event}` (socket {sid}): {error}");
         match &error {
-            HandlerError::Internal(_) | HandlerError::Panic(_) => {
-                tracing::error!(gateway, event, %sid, "{error}")
-            }
-            HandlerError::Validation(_) => tracing::warn!(gateway, event, %sid, "{error}"),
-            HandlerError::Exception(_) => tracing::debug!(gateway, event, %sid, "{error}"),
+            HandlerError::Internal(_) | HandlerError::Panic(_) => FAILED.note(&line),
+            HandlerError::Validation(_) => REFUSED.note(&line),
+            HandlerError::Exception(_) => {}
         }
         let payload = error.to_payload(event, message.incoming.payload());
         if let Err(e) = message.socket.emit("exception", &payload) {
@@ -361,6 +363,12 @@ where
         payload
     }
 }
+
+/// Messages whose handler failed (an internal error or a panic), logged with a count.
+static FAILED: LogEvery = LogEvery::error("messages failed in their handler");
+
+/// Messages refused by validation, logged with a count.
+static REFUSED: LogEvery = LogEvery::new("messages refused by validation");
 
 /// What became of a message, for `/metrics`.
 fn outcome(result: &Result<(), HandlerError>) -> Outcome {
