@@ -121,6 +121,8 @@ pub mod stream {
 /// What the generated code names. Not public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__handler_meta as handler_meta;
+    pub use crate::__property_name as property_name;
     pub use crate::__provider as provider;
     pub use crate::__reply as reply_value;
     pub use crate::__same_validator as same_validator;

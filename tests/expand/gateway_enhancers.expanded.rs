@@ -3,23 +3,14 @@ impl ChatGateway {
 }
 const _: () = {
     static __HANDLERS: [::gateway_core::__private::HandlerMeta; 1usize] = [
-        ::gateway_core::__private::HandlerMeta {
-            bindings: ::gateway_core::__private::Bindings {
-                guards: &[::gateway_core::__private::EnhancerRef::guard::<RolesGuard>()],
-                pipes: &[
-                    ::gateway_core::__private::EnhancerRef::pipe::<ValidationPipe>(),
-                ],
-                ..::gateway_core::__private::Bindings::NONE
-            },
-            metadata: &[("roles", "[\"admin\"]"), ("limits", "[1,-2,3.5]")],
-            body: ::gateway_core::__private::schema_fn!(RoomDto),
-            ..::gateway_core::__private::HandlerMeta::new(
-                "ChatGateway",
-                "chat/clear",
-                "clear",
-                ::core::line!(),
-            )
-        },
+        ::gateway_core::__private::handler_meta!(
+            "ChatGateway", "chat/clear", "clear",
+            bindings(::gateway_core::__private::Bindings { guards : &
+            [::gateway_core::__private::EnhancerRef::guard:: < RolesGuard > ()], pipes :
+            & [::gateway_core::__private::EnhancerRef::pipe:: < ValidationPipe > ()], ..
+            ::gateway_core::__private::Bindings::NONE }), metadata(& [("roles",
+            "[\"admin\"]"), ("limits", "[1,-2,3.5]")]), body(RoomDto)
+        ),
     ];
     static __GATEWAY: ::gateway_core::__private::GatewayMeta = ::gateway_core::__private::GatewayMeta {
         name: "ChatGateway",
@@ -49,11 +40,7 @@ const _: () = {
                 .add(
                     &__HANDLERS[0usize],
                     ::gateway_core::__private::validator!(RoomDto),
-                    |
-                        __gw: ::std::sync::Arc<Self>,
-                        mut __ctx: ::gateway_core::MessageContext,
-                        __body: ::gateway_core::__private::Whole<RoomDto>|
-                    async move {
+                    |__gw, mut __ctx, __body: ::gateway_core::__private::Whole<RoomDto>| async move {
                         ::gateway_core::__private::reply_value!(
                             & mut __ctx, < ChatGateway > ::clear(& * __gw, __body.0).
                             await

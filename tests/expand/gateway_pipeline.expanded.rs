@@ -5,27 +5,13 @@ impl EditorGateway {
 }
 const _: () = {
     static __HANDLERS: [::gateway_core::__private::HandlerMeta; 1usize] = [
-        ::gateway_core::__private::HandlerMeta {
-            bindings: ::gateway_core::__private::Bindings {
-                interceptors: &[
-                    ::gateway_core::__private::EnhancerRef::interceptor::<
-                        TimingInterceptor,
-                    >(),
-                ],
-                filters: &[
-                    ::gateway_core::__private::EnhancerRef::filter::<EditFilter>(),
-                ],
-                ..::gateway_core::__private::Bindings::NONE
-            },
-            body: ::gateway_core::__private::schema_fn!(EditOp),
-            ack: ::gateway_core::__private::schema_fn!(u64),
-            ..::gateway_core::__private::HandlerMeta::new(
-                "EditorGateway",
-                "edit",
-                "edit",
-                ::core::line!(),
-            )
-        },
+        ::gateway_core::__private::handler_meta!(
+            "EditorGateway", "edit", "edit", bindings(::gateway_core::__private::Bindings
+            { interceptors : & [::gateway_core::__private::EnhancerRef::interceptor:: <
+            TimingInterceptor > ()], filters : &
+            [::gateway_core::__private::EnhancerRef::filter:: < EditFilter > ()], ..
+            ::gateway_core::__private::Bindings::NONE }), body(EditOp), ack(u64)
+        ),
     ];
     static __GATEWAY: ::gateway_core::__private::GatewayMeta = ::gateway_core::__private::GatewayMeta {
         name: "EditorGateway",
@@ -64,11 +50,7 @@ const _: () = {
                 .add(
                     &__HANDLERS[0usize],
                     ::gateway_core::__private::validator!(EditOp),
-                    |
-                        __gw: ::std::sync::Arc<Self>,
-                        mut __ctx: ::gateway_core::MessageContext,
-                        __body: ::gateway_core::__private::Whole<EditOp>|
-                    async move {
+                    |__gw, mut __ctx, __body: ::gateway_core::__private::Whole<EditOp>| async move {
                         ::gateway_core::__private::reply_value!(
                             & mut __ctx, < EditorGateway > ::edit(& * __gw, __body.0).
                             await

@@ -4,15 +4,9 @@ impl TeamGateway {
 }
 const _: () = {
     static __HANDLERS: [::gateway_core::__private::HandlerMeta; 1usize] = [
-        ::gateway_core::__private::HandlerMeta {
-            body: ::gateway_core::__private::schema_fn!(String),
-            ..::gateway_core::__private::HandlerMeta::new(
-                "TeamGateway",
-                "shout",
-                "shout",
-                ::core::line!(),
-            )
-        },
+        ::gateway_core::__private::handler_meta!(
+            "TeamGateway", "shout", "shout", body(String)
+        ),
     ];
     static __GATEWAY: ::gateway_core::__private::GatewayMeta = ::gateway_core::__private::GatewayMeta {
         name: "TeamGateway",
@@ -59,11 +53,7 @@ const _: () = {
                 .add(
                     &__HANDLERS[0usize],
                     ::gateway_core::__private::validator!(String),
-                    |
-                        __gw: ::std::sync::Arc<Self>,
-                        mut __ctx: ::gateway_core::MessageContext,
-                        __body: ::gateway_core::__private::Whole<String>|
-                    async move {
+                    |__gw, mut __ctx, __body: ::gateway_core::__private::Whole<String>| async move {
                         let __arg0 = <NsParams<
                             Team,
                         > as ::gateway_core::FromMessageContext>::from_context(

@@ -5,12 +5,7 @@ impl AnyGateway {
 }
 const _: () = {
     static __HANDLERS: [::gateway_core::__private::HandlerMeta; 1usize] = [
-        ::gateway_core::__private::HandlerMeta::new(
-            "AnyGateway",
-            "events",
-            "events",
-            ::core::line!(),
-        ),
+        ::gateway_core::__private::handler_meta!("AnyGateway", "events", "events"),
     ];
     static __GATEWAY: ::gateway_core::__private::GatewayMeta = ::gateway_core::__private::GatewayMeta {
         name: "AnyGateway",
@@ -37,11 +32,7 @@ const _: () = {
                     ::gateway_core::__private::validator!(
                         ::gateway_core::__private::NoBody
                     ),
-                    |
-                        __gw: ::std::sync::Arc<Self>,
-                        mut __ctx: ::gateway_core::MessageContext,
-                        __body: ::gateway_core::__private::NoBody|
-                    async move {
+                    |__gw, mut __ctx, __body: ::gateway_core::__private::NoBody| async move {
                         ::gateway_core::__private::reply_value!(
                             & mut __ctx, < AnyGateway > ::events(& * __gw,)
                         )

@@ -8,26 +8,12 @@ impl ChatGateway {
 }
 const _: () = {
     static __HANDLERS: [::gateway_core::__private::HandlerMeta; 2usize] = [
-        ::gateway_core::__private::HandlerMeta {
-            body: ::gateway_core::__private::schema_fn!(SendDto),
-            ack: ::gateway_core::__private::schema_fn!(Ack),
-            ..::gateway_core::__private::HandlerMeta::new(
-                "ChatGateway",
-                "chat/send",
-                "send",
-                ::core::line!(),
-            )
-        },
-        ::gateway_core::__private::HandlerMeta {
-            body: ::gateway_core::__private::schema_fn!(String, "roomId"),
-            ack: ::gateway_core::__private::schema_fn!(@ any),
-            ..::gateway_core::__private::HandlerMeta::new(
-                "ChatGateway",
-                "history",
-                "history",
-                ::core::line!(),
-            )
-        },
+        ::gateway_core::__private::handler_meta!(
+            "ChatGateway", "chat/send", "send", body(SendDto), ack(Ack)
+        ),
+        ::gateway_core::__private::handler_meta!(
+            "ChatGateway", "history", "history", body(String, "roomId"), ack(@ any)
+        ),
     ];
     static __GATEWAY: ::gateway_core::__private::GatewayMeta = ::gateway_core::__private::GatewayMeta {
         name: "ChatGateway",
@@ -54,11 +40,7 @@ const _: () = {
     ::gateway_core::__private::inventory::submit! {
         ::gateway_core::__private::GatewayRegistration { meta : & __GATEWAY }
     }
-    struct __Property1_0;
-    #[automatically_derived]
-    impl ::gateway_core::__private::PropertyName for __Property1_0 {
-        const NAME: &'static str = "roomId";
-    }
+    ::gateway_core::__private::property_name!(__Property1_0, "roomId", __Body1 = String);
     #[automatically_derived]
     impl ::gateway_core::Gateway for ChatGateway {
         fn meta() -> &'static ::gateway_core::__private::GatewayMeta {
@@ -71,11 +53,7 @@ const _: () = {
                 .add(
                     &__HANDLERS[0usize],
                     ::gateway_core::__private::validator!(SendDto),
-                    |
-                        __gw: ::std::sync::Arc<Self>,
-                        mut __ctx: ::gateway_core::MessageContext,
-                        __body: ::gateway_core::__private::Whole<SendDto>|
-                    async move {
+                    |__gw, mut __ctx, __body: ::gateway_core::__private::Whole<SendDto>| async move {
                         let __arg0: SocketRef = ::core::clone::Clone::clone(
                             __ctx.socket(),
                         );
@@ -89,14 +67,7 @@ const _: () = {
                 .add(
                     &__HANDLERS[1usize],
                     ::gateway_core::__private::validator!(String),
-                    |
-                        __gw: ::std::sync::Arc<Self>,
-                        mut __ctx: ::gateway_core::MessageContext,
-                        __body: ::gateway_core::__private::Property<
-                            String,
-                            __Property1_0,
-                        >|
-                    async move {
+                    |__gw, mut __ctx, __body: __Body1| async move {
                         let __arg1 = <AckSender as ::gateway_core::FromMessageContext>::from_context(
                             &mut __ctx,
                         )?;

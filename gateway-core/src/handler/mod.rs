@@ -22,6 +22,47 @@ use crate::pipeline::{Bindings, Metadata};
 /// definitions): how the statics the macros emit carry a payload type.
 pub type SchemaFn = fn(&mut schemars::SchemaGenerator) -> schemars::Schema;
 
+/// A handler's static as the macros write it: [`HandlerMeta::new`] with the fields the handler
+/// sets, each as `name(...)`: `bindings(expr)`, `metadata(expr)`, and the schemas `body(Type)`,
+/// `body(Type, "property")`, `ack(Type)` or `ack(@any)`; one line per handler in the expansion.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __handler_meta {
+    ($gateway:expr, $event:expr, $method:expr $(,)?) => {
+        $crate::__private::HandlerMeta::new($gateway, $event, $method)
+    };
+    ($gateway:expr, $event:expr, $method:expr $(, $field:ident $value:tt)+ $(,)?) => {
+        $crate::__private::HandlerMeta {
+            $($field: $crate::__handler_meta!(@ $field $value),)+
+            ..$crate::__private::HandlerMeta::new($gateway, $event, $method)
+        }
+    };
+    (@ bindings ($value:expr)) => { $value };
+    (@ metadata ($value:expr)) => { $value };
+    (@ body ($($schema:tt)*)) => { $crate::__schema_fn!($($schema)*) };
+    (@ ack ($($schema:tt)*)) => { $crate::__schema_fn!($($schema)*) };
+}
+
+/// The marker type of a `#[message_body("property")]`: a unit struct whose
+/// [`PropertyName`](body::PropertyName) is the property; with `alias = Type`, also the body
+/// type `Property<Type, Marker>` under that name.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __property_name {
+    ($marker:ident, $name:expr) => {
+        struct $marker;
+        #[automatically_derived]
+        impl $crate::__private::PropertyName for $marker {
+            const NAME: &'static str = $name;
+        }
+    };
+    // The body type too: `$alias` is `Property<$ty, $marker>`.
+    ($marker:ident, $name:expr, $alias:ident = $ty:ty) => {
+        $crate::__property_name!($marker, $name);
+        type $alias = $crate::__private::Property<$ty, $marker>;
+    };
+}
+
 /// One `#[subscribe_message]` handler, as a static the macro emits.
 #[doc(hidden)]
 #[derive(Debug)]
@@ -36,8 +77,6 @@ pub struct HandlerMeta {
     pub bindings: Bindings,
     /// `#[set_metadata]` on the handler.
     pub metadata: Metadata,
-    /// The line it is declared on (the file is its gateway's).
-    pub line: u32,
     /// The schema of the payload the client sends; `None` when it takes no body.
     pub body: Option<SchemaFn>,
     /// The schema of what it acks; `None` when it acks nothing.
@@ -46,19 +85,13 @@ pub struct HandlerMeta {
 
 impl HandlerMeta {
     /// A handler with nothing bound and no metadata.
-    pub const fn new(
-        gateway: &'static str,
-        event: &'static str,
-        method: &'static str,
-        line: u32,
-    ) -> Self {
+    pub const fn new(gateway: &'static str, event: &'static str, method: &'static str) -> Self {
         HandlerMeta {
             gateway,
             event,
             method,
             bindings: Bindings::NONE,
             metadata: &[],
-            line,
             body: None,
             ack: None,
         }

@@ -50,12 +50,11 @@ pub(crate) fn expand(g: &Gateway) -> TokenStream {
     }
 }
 
-/// A handler's static: `HandlerMeta::new(...)`, with its bindings and metadata when it has any.
+/// A handler's static: `handler_meta!(gateway, event, method, fields...)`, with its
+/// bindings, metadata and schemas when it has any.
 fn handler_meta(gateway: &str, h: &Handler) -> TokenStream {
     let event = &h.event;
     let method = h.method.to_string();
-    let line = quote_spanned!(h.method.span()=> ::core::line!());
-    let new = quote!(::gateway_core::__private::HandlerMeta::new(#gateway, #event, #method, #line));
     // The body's pipes run after the handler's own.
     let param_pipes = h.params.iter().flat_map(|p| match &p.kind {
         ParamKind::Body(_, pipes) => pipes.clone(),
@@ -73,17 +72,13 @@ fn handler_meta(gateway: &str, h: &Handler) -> TokenStream {
     };
     let mut fields = Vec::new();
     if let Some(b) = bindings(&enhancers) {
-        fields.push(quote!(bindings: #b,));
+        fields.push(quote!(bindings(#b)));
     }
     if let Some(m) = metadata(&enhancers) {
-        fields.push(quote!(metadata: #m,));
+        fields.push(quote!(metadata(#m)));
     }
     fields.extend(schemas(h));
-    if fields.is_empty() {
-        new
-    } else {
-        quote!(::gateway_core::__private::HandlerMeta { #(#fields)* ..#new })
-    }
+    quote!(::gateway_core::__private::handler_meta!(#gateway, #event, #method #(, #fields)*))
 }
 
 /// The handler's `body` and `ack` schemas, for the API description: the body's type, and what
@@ -94,15 +89,15 @@ fn schemas(h: &Handler) -> Vec<TokenStream> {
     let schema = |ty: &syn::Type, prop: Option<&syn::LitStr>| {
         // `Self` means nothing in the static, outside the impl: described as any value.
         if mentions_self(ty) {
-            return quote!(::gateway_core::__private::schema_fn!(@any));
+            return quote!(@any);
         }
         let prop = prop.map(|p| quote!(, #p));
-        quote_spanned!(ty.span()=> ::gateway_core::__private::schema_fn!(#ty #prop))
+        quote_spanned!(ty.span()=> #ty #prop)
     };
     for p in &h.params {
         if let ParamKind::Body(prop, _) = &p.kind {
             let f = schema(&p.ty, prop.as_ref());
-            fields.push(quote!(body: #f,));
+            fields.push(quote!(body(#f)));
         }
     }
     let answers_itself = h.params.iter().any(|p| {
@@ -110,12 +105,12 @@ fn schemas(h: &Handler) -> Vec<TokenStream> {
             && last_segment(&p.ty).is_some_and(|s| s.ident == "AckSender")
     });
     let ack = if answers_itself {
-        Some(quote!(::gateway_core::__private::schema_fn!(@any)))
+        Some(quote!(@any))
     } else {
         h.ret.as_ref().and_then(acked).map(|ty| schema(ty, None))
     };
     if let Some(f) = ack {
-        fields.push(quote!(ack: #f,));
+        fields.push(quote!(ack(#f)));
     }
     fields
 }
@@ -192,16 +187,19 @@ fn route(
             }
             ParamKind::Body(Some(prop), _) => {
                 let marker = format_ident!("__Property{}_{}", i, n);
-                markers.push(quote! {
-                    struct #marker;
-                    #[automatically_derived]
-                    impl ::gateway_core::__private::PropertyName for #marker {
-                        const NAME: &'static str = #prop;
-                    }
-                });
                 checks.extend(same_validator(ty));
                 add = quote_spanned!(span=> add);
-                body_ty = quote_spanned!(span=> ::gateway_core::__private::Property<#ty, #marker>);
+                body_ty = if mentions_self(ty) {
+                    markers
+                        .push(quote!(::gateway_core::__private::property_name!(#marker, #prop);));
+                    quote_spanned!(span=> ::gateway_core::__private::Property<#ty, #marker>)
+                } else {
+                    // `Property<T, Marker>` under a short name, so that the trampoline's
+                    // signature stays on one line.
+                    let alias = format_ident!("__Body{}", i);
+                    markers.push(quote!(::gateway_core::__private::property_name!(#marker, #prop, #alias = #ty);));
+                    quote_spanned!(span=> #alias)
+                };
                 piped_ty = quote!(#ty);
                 args.push(quote_spanned!(span=> __body.0));
             }
@@ -233,7 +231,7 @@ fn route(
         __routes.#add(
             &__HANDLERS[#i],
             ::gateway_core::__private::validator!(#piped_ty),
-            |__gw: ::std::sync::Arc<Self>, mut __ctx: ::gateway_core::MessageContext, __body: #body_ty| async move {
+            |__gw, mut __ctx, __body: #body_ty| async move {
                 #(#lets)*
                 #reply
             },
