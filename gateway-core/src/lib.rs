@@ -45,6 +45,8 @@ mod gateway;
 pub mod handler;
 mod message;
 mod metrics;
+#[cfg(feature = "otel")]
+pub mod otel;
 pub mod pipeline;
 pub mod socket;
 #[cfg(feature = "testing")]
