@@ -99,7 +99,7 @@ pub mod prelude {
     pub use crate::pipeline::{
         ArgumentMetadata, ArgumentsHost, CanActivate, Caught, ConnectionContext, ConnectionGuard,
         ConnectionRefused, ExceptionFilter, ExecutionContext, Interceptor, LoggingInterceptor,
-        Next, PipeTransform, ValidationPipe,
+        Next, PipeTransform, ThrottlerTracker, ValidationPipe,
     };
     pub use crate::{
         AckSender, BoxError, Broadcast, Data, DisconnectReason, EmitError, Event, Extension,

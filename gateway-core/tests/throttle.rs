@@ -2,7 +2,6 @@
 //! gateway-level form counted once per message, and other sockets unaffected; budgets shared
 //! by the sockets of one IP (`by = ip`) and of one user (`by = ByUser`).
 
-use gateway_core::pipeline::ThrottlerTracker;
 use gateway_core::pipeline::{ConnectionContext, ConnectionRefused, TOO_MANY_REQUESTS};
 use gateway_core::prelude::*;
 use gateway_core::testing::{TestClient, TestingModule, Transport};

@@ -51,7 +51,6 @@ impl Limit {
 /// signed-in user's budget.
 ///
 /// ```
-/// use gateway_core::pipeline::ThrottlerTracker;
 /// use gateway_core::prelude::*;
 ///
 /// /// What the connection guard stored on the socket.
