@@ -45,6 +45,8 @@ mod gateway;
 pub mod handler;
 mod message;
 mod metrics;
+#[cfg(feature = "otel")]
+pub mod otel;
 pub mod pipeline;
 pub mod socket;
 #[cfg(feature = "testing")]
@@ -97,7 +99,7 @@ pub mod prelude {
     pub use crate::pipeline::{
         ArgumentMetadata, ArgumentsHost, CanActivate, Caught, ConnectionContext, ConnectionGuard,
         ConnectionRefused, ExceptionFilter, ExecutionContext, Interceptor, LoggingInterceptor,
-        Next, PipeTransform, ValidationPipe,
+        Next, PipeTransform, ThrottlerTracker, ValidationPipe,
     };
     pub use crate::{
         AckSender, BoxError, Broadcast, Data, DisconnectReason, EmitError, Event, Extension,

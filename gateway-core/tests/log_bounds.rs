@@ -43,7 +43,10 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Lines {
         if *meta.level() <= tracing::Level::WARN {
             let mut text = Text(format!("{} {}:", meta.level(), meta.target()));
             event.record(&mut text);
-            self.0.lock().unwrap_or_else(|e| e.into_inner()).push(text.0);
+            self.0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(text.0);
         }
     }
 }

@@ -57,13 +57,18 @@ fn skip_to_comma(input: ParseStream) {
 
 /// The option keys of one attribute, as written and in order. Parsing records them; `check`
 /// rejects a repeated one.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Keys(Vec<(&'static str, syn::Ident)>);
 
 impl Keys {
     /// Records that the option `slot` was written as `written`, at `span`.
     pub fn push(&mut self, slot: &'static str, written: &str, span: proc_macro2::Span) {
         self.0.push((slot, syn::Ident::new(written, span)));
+    }
+
+    /// Whether the option `slot` was written.
+    pub fn contains(&self, slot: &str) -> bool {
+        self.0.iter().any(|(s, _)| *s == slot)
     }
 
     /// Appends the keys of a nested list (`cors(...)`), whose names differ from the outer ones.

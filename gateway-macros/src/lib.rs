@@ -98,6 +98,9 @@ pub fn set_metadata(_args: TokenStream, item: TokenStream) -> TokenStream {
 /// `#[throttle(limit = N, ttl_ms = M)]` on a handler or a gateway: at most `N` messages per
 /// `M` milliseconds per socket and handler, NestJS's `@Throttle`; past it the client gets the
 /// `exception` "ThrottlerException: Too Many Requests" (`gateway_core::pipeline::ThrottlerGuard`).
+/// `by = ip` shares the budget among the sockets of one client IP, `by = MyTracker` among those
+/// a `gateway_core::pipeline::ThrottlerTracker` gives the same key (`by = socket` is the
+/// default). A handler's `#[throttle]` replaces its gateway's, `by` included.
 #[proc_macro_attribute]
 pub fn throttle(_args: TokenStream, item: TokenStream) -> TokenStream {
     gateway::misplaced("throttle", item.into()).into()

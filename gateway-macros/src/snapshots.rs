@@ -156,3 +156,26 @@ fn gateway_ordered_with_every_enhancer_kind() {
         ),
     );
 }
+
+#[test]
+fn gateway_throttled_by_ip_and_by_a_tracker() {
+    snapshot(
+        "gateway_throttle",
+        crate::gateway::expand(
+            ts(r#"namespace = "/chat""#),
+            ts(r#"#[use_guards(AuthGuard)]
+            #[throttle(limit = 10, ttl_ms = 1000, by = ip)]
+            impl ChatGateway {
+                #[subscribe_message("chat/send")]
+                fn send(&self) {}
+                #[subscribe_message("chat/typing")]
+                #[use_guards(RolesGuard)]
+                #[throttle(limit = 2, ttl_ms = 500, by = auth::ByUser)]
+                fn typing(&self) {}
+                #[subscribe_message("chat/ping")]
+                #[throttle(limit = 1, ttl_ms = 100)]
+                fn ping(&self) {}
+            }"#),
+        ),
+    );
+}

@@ -214,11 +214,15 @@ pub(crate) async fn serve(
             tracing::debug!("could not set TCP_NODELAY: {e}");
         }
         let io = TokioIo::new(Conn::new(tcp, peer, admitted, serving.max_buffered_bytes));
-        let service = TowerToHyperService::new(
-            router
-                .clone()
-                .map_request(|req: http::Request<Incoming>| req.map(axum::body::Body::new)),
-        );
+        // The peer, where axum's own server puts it: `SocketRef::remote_addr` reads it from
+        // the session's request head, and a user's axum handlers find it as `ConnectInfo`.
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut req: http::Request<Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                req.map(axum::body::Body::new)
+            },
+        ));
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(serving.head_timeout)

@@ -24,7 +24,7 @@ pub use filter::{ArgumentsHost, Caught, ExceptionFilter};
 pub use guard::CanActivate;
 pub use interceptor::{Interceptor, LoggingInterceptor, Next};
 pub use pipe::{ArgumentMetadata, PipeTransform, ValidationPipe, Validator};
-pub use throttle::{TOO_MANY_REQUESTS, ThrottlerGuard};
+pub use throttle::{ByIp, BySocket, TOO_MANY_REQUESTS, ThrottlerGuard, ThrottlerTracker};
 
 use crate::di::Registry;
 use crate::error::StartupError;
@@ -93,6 +93,12 @@ impl EnhancerRef {
             resolve: |r| resolve::<G>(r, |g| Enhancer::Guard(g)),
             auth_schema: no_auth,
         }
+    }
+
+    /// The throttler guard of `#[throttle(..., by = T)]`: the macro names the tracker, so that
+    /// a type that is not one is reported at the user's `by`.
+    pub const fn throttler<T: ThrottlerTracker + crate::Injectable>() -> Self {
+        Self::guard::<ThrottlerGuard<T>>()
     }
 
     /// An interceptor of type `I`.

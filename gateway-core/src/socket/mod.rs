@@ -352,6 +352,19 @@ impl SocketRef {
     pub fn req_parts(&self) -> &http::request::Parts {
         self.erased().req_parts()
     }
+
+    /// The client's address: the TCP peer of the request that opened the connection (behind a
+    /// reverse proxy, the proxy's). `None` when the server was not told: an in-process test
+    /// client, or the router of
+    /// [`into_router`](crate::GatewayApplication::into_router) served without
+    /// `into_make_service_with_connect_info::<SocketAddr>()`.
+    pub fn remote_addr(&self) -> Option<std::net::SocketAddr> {
+        let parts = self.req_parts();
+        let info = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?;
+        Some(info.0)
+    }
 }
 
 /// An emit to one socket being configured: [`SocketRef::timeout`], [`SocketRef::volatile`],

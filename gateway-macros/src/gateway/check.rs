@@ -1,16 +1,17 @@
 //! What the parser accepts and the type system cannot check: each option once, an inherent
 //! non-generic impl, methods on `&self`, one handler per event, one body per handler, the
-//! hooks' shapes.
+//! hooks' shapes, throttles with a limit, a period and a key that can be.
 
 use std::collections::HashMap;
 
 use syn::FnArg;
 
-use super::parse::{Gateway, GatewayArgs, ParamKind};
+use super::parse::{Enhancers, Gateway, GatewayArgs, ParamKind, ThrottleBy};
 use crate::ctxt::Ctxt;
 
 pub(crate) fn check(g: &Gateway, cx: &mut Ctxt) {
     check_args(&g.args, cx);
+    check_throttle(&g.enhancers, cx);
     if !g.generics.params.is_empty() {
         cx.error(&g.generics, "a gateway impl cannot be generic");
     }
@@ -45,6 +46,7 @@ pub(crate) fn check(g: &Gateway, cx: &mut Ctxt) {
                 );
             }
         }
+        check_throttle(&h.enhancers, cx);
         for cg in &h.enhancers.connection_guards {
             cx.error(cg, "connection guards run at the handshake, for the whole gateway: put #[use_connection_guards] on the impl block");
         }
@@ -114,6 +116,93 @@ fn check_args(args: &GatewayArgs, cx: &mut Ctxt) {
     for t in args.transports.iter().flatten() {
         if t.value() != "websocket" && t.value() != "polling" {
             cx.error(t, "a transport is \"websocket\" or \"polling\"");
+        }
+    }
+}
+
+/// One `#[throttle]` per handler or gateway, with `limit` and `ttl_ms` positive, and `by`
+/// naming `socket`, `ip` or a type.
+fn check_throttle(e: &Enhancers, cx: &mut Ctxt) {
+    for extra in e.throttle.iter().skip(1) {
+        cx.error(
+            &extra.attr,
+            "#[throttle] is given twice here: one per handler, and one per gateway",
+        );
+    }
+    for t in &e.throttle {
+        t.keys.check_unique(cx);
+        // An option written but not parsed was reported by the parser.
+        let missing: Vec<&str> = [("limit", "`limit = N`"), ("ttl_ms", "`ttl_ms = M`")]
+            .into_iter()
+            .filter(|(slot, _)| !t.keys.contains(slot))
+            .map(|(_, usage)| usage)
+            .collect();
+        if !missing.is_empty() {
+            cx.error(
+                &t.attr,
+                format!(
+                    "#[throttle] needs {}: #[throttle(limit = N, ttl_ms = M)] lets at most N messages through per M milliseconds",
+                    missing.join(" and ")
+                ),
+            );
+        }
+        let limit = t
+            .limit
+            .as_ref()
+            .and_then(|l| positive::<u32>(l, "limit", cx));
+        let ttl_ms = t
+            .ttl_ms
+            .as_ref()
+            .and_then(|l| positive::<u64>(l, "ttl_ms", cx));
+        // governor's period is `ttl_ms / limit`, in nanoseconds.
+        if let (Some(limit), Some(ttl_ms), Some(lit)) = (limit, ttl_ms, &t.limit)
+            && u128::from(limit) > u128::from(ttl_ms) * 1_000_000
+        {
+            cx.error(
+                lit,
+                "more than one message per nanosecond: raise `ttl_ms` or lower `limit`",
+            );
+        }
+        match &t.by {
+            None => {}
+            Some(ThrottleBy::Str(s)) => cx.error(
+                s,
+                format!(
+                    "`by` takes a word or a type, not a string: `by = {}`",
+                    s.value()
+                ),
+            ),
+            Some(ThrottleBy::Path(p)) => {
+                if let Some(word) = p.get_ident()
+                    && word != "socket"
+                    && word != "ip"
+                    && word.to_string().starts_with(|c: char| c.is_lowercase())
+                {
+                    cx.error(
+                        p,
+                        format!("unknown throttle key `{word}`: `by` is `socket` (the default), `ip`, or a type implementing `ThrottlerTracker`"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// An integer literal that fits `T` and is not zero.
+fn positive<T>(lit: &syn::LitInt, key: &str, cx: &mut Ctxt) -> Option<T>
+where
+    T: std::str::FromStr + PartialEq + From<u8>,
+    T::Err: std::fmt::Display,
+{
+    match lit.base10_parse::<T>() {
+        Ok(n) if n == T::from(0) => {
+            cx.error(lit, format!("`{key}` is at least 1"));
+            None
+        }
+        Ok(n) => Some(n),
+        Err(e) => {
+            cx.error(lit, format!("`{key}`: {e}"));
+            None
         }
     }
 }

@@ -7,12 +7,14 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::parse::{Cors, Enhancers, Gateway, Handler, Hook, Namespace, ParamKind};
+use super::parse::{
+    Cors, Enhancers, Gateway, Handler, Hook, Namespace, ParamKind, Throttle, ThrottleBy,
+};
 
 pub(crate) fn expand(g: &Gateway) -> TokenStream {
     let self_ty = &g.self_ty;
     let meta = gateway_meta(g);
-    let handler_metas = g.handlers.iter().map(|h| handler_meta(&g.name, h));
+    let handler_metas = g.handlers.iter().map(|h| handler_meta(g, h));
     let count = g.handlers.len();
     let mut markers = Vec::new();
     let routes: Vec<TokenStream> = g
@@ -52,7 +54,8 @@ pub(crate) fn expand(g: &Gateway) -> TokenStream {
 
 /// A handler's static: `handler_meta!(gateway, event, method, fields...)`, with its
 /// bindings, metadata and schemas when it has any.
-fn handler_meta(gateway: &str, h: &Handler) -> TokenStream {
+fn handler_meta(g: &Gateway, h: &Handler) -> TokenStream {
+    let gateway = &g.name;
     let event = &h.event;
     let method = h.method.to_string();
     // The body's pipes run after the handler's own.
@@ -70,8 +73,15 @@ fn handler_meta(gateway: &str, h: &Handler) -> TokenStream {
             .collect(),
         ..h.enhancers.clone()
     };
+    // The throttler runs once per message, after the other guards, keyed as the `#[throttle]`
+    // that applies says: the handler's own, else the gateway's.
+    let throttle = h
+        .enhancers
+        .throttle
+        .first()
+        .or(g.enhancers.throttle.first());
     let mut fields = Vec::new();
-    if let Some(b) = bindings(&enhancers) {
+    if let Some(b) = bindings(&enhancers, throttle.map(throttler)) {
         fields.push(quote!(bindings(#b)));
     }
     if let Some(m) = metadata(&enhancers) {
@@ -314,9 +324,29 @@ fn hooks(g: &Gateway) -> TokenStream {
     quote!(#after_init #handle_connection #handle_disconnect)
 }
 
-/// `Bindings { guards: &[...], ..Bindings::NONE }` with only the kinds bound; `None` when
-/// nothing is.
-fn bindings(e: &Enhancers) -> Option<TokenStream> {
+/// The throttler guard of `t`, keyed by its `by`; a tracker type that is not one is reported
+/// at the user's path.
+fn throttler(t: &Throttle) -> TokenStream {
+    let at = t.attr.path().span();
+    let builtin = |name: &str| {
+        let name = format_ident!("{}", name, span = at);
+        quote_spanned!(at=> ::gateway_core::pipeline::#name)
+    };
+    let tracker = match &t.by {
+        Some(ThrottleBy::Path(p)) if p.is_ident("ip") => builtin("ByIp"),
+        Some(ThrottleBy::Path(p)) if !p.is_ident("socket") => quote!(#p),
+        _ => builtin("BySocket"),
+    };
+    let span = match &t.by {
+        Some(ThrottleBy::Path(p)) => p.span(),
+        _ => at,
+    };
+    quote_spanned!(span=> ::gateway_core::__private::EnhancerRef::throttler::<#tracker>())
+}
+
+/// `Bindings { guards: &[...], ..Bindings::NONE }` with only the kinds bound (the throttler
+/// after the other guards); `None` when nothing is.
+fn bindings(e: &Enhancers, throttler: Option<TokenStream>) -> Option<TokenStream> {
     let kinds = [
         ("guards", "guard", &e.guards),
         ("pipes", "pipe", &e.pipes),
@@ -330,14 +360,19 @@ fn bindings(e: &Enhancers) -> Option<TokenStream> {
     ];
     let fields: Vec<TokenStream> = kinds
         .iter()
-        .filter(|(_, _, paths)| !paths.is_empty())
-        .map(|(field, kind, paths)| {
-            let field = format_ident!("{}", field);
+        .filter_map(|(field, kind, paths)| {
             let kind = format_ident!("{}", kind);
-            let refs = paths.iter().map(|p| {
-                quote_spanned!(p.span()=> ::gateway_core::__private::EnhancerRef::#kind::<#p>())
-            });
-            quote!(#field: &[#(#refs),*],)
+            let mut refs: Vec<TokenStream> = paths
+                .iter()
+                .map(|p| {
+                    quote_spanned!(p.span()=> ::gateway_core::__private::EnhancerRef::#kind::<#p>())
+                })
+                .collect();
+            if *field == "guards" {
+                refs.extend(throttler.clone());
+            }
+            let field = format_ident!("{}", field);
+            (!refs.is_empty()).then(|| quote!(#field: &[#(#refs),*],))
         })
         .collect();
     (!fields.is_empty()).then(|| {
@@ -345,10 +380,24 @@ fn bindings(e: &Enhancers) -> Option<TokenStream> {
     })
 }
 
-/// `#[set_metadata]` entries; `None` when there are none.
+/// `#[set_metadata]` and `#[roles]` entries, then `#[throttle]`'s limit (key `throttle`);
+/// `None` when there are none.
 fn metadata(e: &Enhancers) -> Option<TokenStream> {
-    let entries = e.metadata.iter().map(|(k, json)| quote!((#k, #json)));
-    (!e.metadata.is_empty()).then(|| quote!(&[#(#entries),*]))
+    let mut entries: Vec<TokenStream> = e
+        .metadata
+        .iter()
+        .map(|(k, json)| quote!((#k, #json)))
+        .collect();
+    if let Some(t) = e.throttle.first() {
+        // What does not parse was reported by `check`; this expansion is then discarded.
+        let parse =
+            |lit: &Option<syn::LitInt>| lit.as_ref().and_then(|l| l.base10_parse::<u64>().ok());
+        let json = serde_json::json!({ "limit": parse(&t.limit), "ttl_ms": parse(&t.ttl_ms) });
+        let key = syn::LitStr::new("throttle", t.attr.path().span());
+        let json = json.to_string();
+        entries.push(quote!((#key, #json)));
+    }
+    (!entries.is_empty()).then(|| quote!(&[#(#entries),*]))
 }
 
 fn some<T: quote::ToTokens>(v: &T) -> TokenStream {
@@ -452,7 +501,7 @@ fn gateway_meta(g: &Gateway) -> TokenStream {
         });
         fields.push(quote!(emits: &[#(#metas),*],));
     }
-    if let Some(b) = bindings(&g.enhancers) {
+    if let Some(b) = bindings(&g.enhancers, None) {
         fields.push(quote!(bindings: #b,));
     }
     if a.ordered.is_some() {

@@ -62,6 +62,9 @@ mod kw {
     syn::custom_keyword!(parser);
     syn::custom_keyword!(ordered);
     syn::custom_keyword!(emits);
+    syn::custom_keyword!(limit);
+    syn::custom_keyword!(ttl_ms);
+    syn::custom_keyword!(by);
 }
 
 /// `= value`; the first value of a repeated option stays, `check` reports the repeat.
@@ -290,8 +293,76 @@ pub(crate) struct Enhancers {
     pub connection_guards: Vec<syn::Path>,
     /// Key, and the value as JSON text.
     pub metadata: Vec<(LitStr, String)>,
-    /// `#[throttle]` is here: the throttler guard is bound (once, at the outermost level).
-    pub throttle: Option<Span>,
+    /// `#[throttle(...)]`, as written (`check` rejects a second one).
+    pub throttle: Vec<Throttle>,
+}
+
+/// `#[throttle(limit = N, ttl_ms = M, by = ...)]` as written; `check` says what is missing or
+/// out of range.
+#[derive(Clone)]
+pub(crate) struct Throttle {
+    /// The whole attribute, where errors about a missing option point.
+    pub attr: syn::Attribute,
+    pub limit: Option<LitInt>,
+    pub ttl_ms: Option<LitInt>,
+    pub by: Option<ThrottleBy>,
+    pub keys: Keys,
+}
+
+/// Whose budget a message spends: `socket`, `ip` or a tracker type, all written as paths.
+#[derive(Clone)]
+pub(crate) enum ThrottleBy {
+    Path(syn::Path),
+    /// `by = "ip"`: rejected by `check`, which tells to drop the quotes.
+    Str(LitStr),
+}
+
+impl Throttle {
+    /// Parses the attribute, keeping the options that parse; an attribute without arguments
+    /// is an empty list.
+    fn parse(a: &syn::Attribute, cx: &mut Ctxt) -> Self {
+        let mut t = Throttle {
+            attr: a.clone(),
+            limit: None,
+            ttl_ms: None,
+            by: None,
+            keys: Keys::default(),
+        };
+        if let syn::Meta::Path(_) = a.meta {
+            return t;
+        }
+        let parsed = a.parse_args_with(|input: ParseStream| {
+            attr::options(input, |input| {
+                let look = input.lookahead1();
+                if look.peek(kw::limit) {
+                    let key = input.parse::<kw::limit>()?;
+                    t.keys.push("limit", "limit", key.span);
+                    value(input, &mut t.limit)
+                } else if look.peek(kw::ttl_ms) {
+                    let key = input.parse::<kw::ttl_ms>()?;
+                    t.keys.push("ttl_ms", "ttl_ms", key.span);
+                    value(input, &mut t.ttl_ms)
+                } else if look.peek(kw::by) {
+                    let key = input.parse::<kw::by>()?;
+                    t.keys.push("by", "by", key.span);
+                    input.parse::<Token![=]>()?;
+                    let by = if input.peek(LitStr) {
+                        ThrottleBy::Str(input.parse()?)
+                    } else {
+                        ThrottleBy::Path(input.parse()?)
+                    };
+                    t.by.get_or_insert(by);
+                    Ok(())
+                } else {
+                    Err(look.error())
+                }
+            })
+        });
+        if let Err(e) = parsed {
+            cx.push(e);
+        }
+        t
+    }
 }
 
 impl Enhancers {
@@ -337,15 +408,7 @@ impl Enhancers {
                     false
                 }
                 "throttle" => {
-                    match parse_throttle(a) {
-                        Ok((limit, ttl_ms)) => {
-                            let key = LitStr::new("throttle", a.path().span());
-                            let value = serde_json::json!({ "limit": limit, "ttl_ms": ttl_ms });
-                            out.metadata.push((key, value.to_string()));
-                            out.throttle = Some(a.path().span());
-                        }
-                        Err(e) => cx.push(e),
-                    }
+                    out.throttle.push(Throttle::parse(a, cx));
                     false
                 }
                 "roles" => {
@@ -363,34 +426,6 @@ impl Enhancers {
             }
         });
         out
-    }
-}
-
-/// `#[throttle(limit = N, ttl_ms = M)]`, both positive integers.
-fn parse_throttle(a: &syn::Attribute) -> syn::Result<(u32, u64)> {
-    let usage = "expected #[throttle(limit = N, ttl_ms = M)]: at most N messages per M milliseconds per socket";
-    let parsed = a.parse_args_with(|input: ParseStream| {
-        let mut limit = None;
-        let mut ttl = None;
-        while !input.is_empty() {
-            let key: syn::Ident = input.parse()?;
-            input.parse::<Token![=]>()?;
-            let value: syn::LitInt = input.parse()?;
-            match key.to_string().as_str() {
-                "limit" if limit.is_none() => limit = Some(value.base10_parse::<u32>()?),
-                "ttl_ms" if ttl.is_none() => ttl = Some(value.base10_parse::<u64>()?),
-                _ => return Err(syn::Error::new(key.span(), usage)),
-            }
-            if !input.is_empty() {
-                input.parse::<Token![,]>()?;
-            }
-        }
-        Ok((limit, ttl))
-    });
-    match parsed {
-        Ok((Some(limit), Some(ttl))) if limit > 0 && ttl > 0 => Ok((limit, ttl)),
-        Ok(_) => Err(syn::Error::new_spanned(a, usage)),
-        Err(e) => Err(e),
     }
 }
 
@@ -524,21 +559,6 @@ impl Gateway {
                         "handle_disconnect" => gateway.handle_disconnect = Some(hook()),
                         _ => {}
                     }
-                }
-            }
-        }
-        // The throttler guard runs once per message: bound on the gateway when the gateway is
-        // throttled (a handler's own `#[throttle]` then only sets its limit), else on each
-        // throttled handler.
-        let throttler = |span: Span| -> syn::Path {
-            syn::parse_quote_spanned!(span=> ::gateway_core::pipeline::ThrottlerGuard)
-        };
-        if let Some(span) = gateway.enhancers.throttle {
-            gateway.enhancers.guards.push(throttler(span));
-        } else {
-            for h in &mut gateway.handlers {
-                if let Some(span) = h.enhancers.throttle {
-                    h.enhancers.guards.push(throttler(span));
                 }
             }
         }
