@@ -348,6 +348,8 @@ pub(crate) struct LogEvery {
     count: std::sync::atomic::AtomicU64,
     /// When the last line was written, and the wait before the next one.
     last: std::sync::Mutex<Option<(std::time::Instant, std::time::Duration)>>,
+    /// A line is due when the wait ends, for what came during it.
+    tail: std::sync::atomic::AtomicBool,
 }
 
 impl LogEvery {
@@ -361,6 +363,7 @@ impl LogEvery {
             error: false,
             count: std::sync::atomic::AtomicU64::new(0),
             last: std::sync::Mutex::new(None),
+            tail: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -373,30 +376,53 @@ impl LogEvery {
     }
 
     /// Counts one more; logs the count (and `last`, the latest occurrence) when the wait since
-    /// the last line is over.
-    pub(crate) fn note(&self, last: &dyn fmt::Display) {
+    /// the last line is over. What comes during the wait is logged when it ends, as a count.
+    pub(crate) fn note(&'static self, last: &dyn fmt::Display) {
+        self.count
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.log(Some(last));
+    }
+
+    fn log(&'static self, last: Option<&dyn fmt::Display>) {
         use std::sync::atomic::Ordering;
-        self.count.fetch_add(1, Ordering::Relaxed);
         let mut state = self.last.lock().unwrap_or_else(|e| e.into_inner());
         let now = std::time::Instant::now();
         let wait = match *state {
-            Some((at, wait)) if now - at < wait => return,
+            Some((at, wait)) if now - at < wait => {
+                // Not now: once the wait is over, whatever came meanwhile is logged.
+                if !self.tail.swap(true, Ordering::AcqRel) {
+                    match tokio::runtime::Handle::try_current() {
+                        Ok(rt) => {
+                            rt.spawn(async move {
+                                tokio::time::sleep_until((at + wait).into()).await;
+                                self.tail.store(false, Ordering::Release);
+                                self.log(None);
+                            });
+                        }
+                        Err(_) => self.tail.store(false, Ordering::Release),
+                    }
+                }
+                return;
+            }
             // Still going on: wait twice as long before the next line.
             Some((at, wait)) if now - at < wait + Self::LONGEST => (wait * 2).min(Self::LONGEST),
             _ => Self::FIRST,
         };
+        let n = self.count.swap(0, Ordering::Relaxed);
+        if n == 0 {
+            return;
+        }
         *state = Some((now, wait));
         drop(state);
-        let n = self.count.swap(0, Ordering::Relaxed);
         let (what, wait) = (self.what, wait.as_secs());
+        let last = match last {
+            Some(last) => format!("the last: {last}"),
+            None => "since the last such line".to_owned(),
+        };
         if self.error {
-            tracing::error!(
-                "{n} {what}; the last: {last} (the next such line in {wait} s at the earliest)"
-            );
+            tracing::error!("{n} {what}; {last} (the next such line in {wait} s at the earliest)");
         } else {
-            tracing::warn!(
-                "{n} {what}; the last: {last} (the next such line in {wait} s at the earliest)"
-            );
+            tracing::warn!("{n} {what}; {last} (the next such line in {wait} s at the earliest)");
         }
     }
 }

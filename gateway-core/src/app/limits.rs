@@ -11,7 +11,7 @@ use std::time::Duration;
 /// ([`GatewayApplication::limits`](crate::GatewayApplication::limits)).
 ///
 /// The defaults cap nothing that a real client does: no connection limit, 10 s to send a
-/// request's head, 4 MiB waiting for a client that does not read, 10 s for shutdown. A
+/// request's head, 1 MiB waiting for a client that does not read, 10 s for shutdown. A
 /// connection past a limit is answered `503 Service Unavailable` and closed, before its
 /// request is read; socket.io clients see a `connect_error` and retry with their back-off.
 ///
@@ -45,7 +45,7 @@ impl Default for Limits {
             connection_rate_per_ip: None,
             head_timeout: Duration::from_secs(10),
             shutdown_timeout: Duration::from_secs(10),
-            max_buffered_bytes: Some(4 << 20),
+            max_buffered_bytes: Some(1 << 20),
         }
     }
 }
@@ -85,7 +85,7 @@ impl Limits {
     /// How many bytes may wait for a client that does not read, beyond what the kernel's send
     /// buffer holds; past it, its connection is closed (socket.io disconnects the socket with
     /// a transport error), logged at WARN (at most a line a second) and counted in
-    /// `gateway_slow_clients_closed_total`. Default `Some(4 MiB)`.
+    /// `gateway_slow_clients_closed_total`. Default `Some(1 MiB)`.
     ///
     /// Below the bound nothing is lost: the bytes are sent as the client reads. One message
     /// larger than the bound is let through when nothing else waits; raise the bound when
