@@ -14,7 +14,7 @@ use tokio::net::TcpStream;
 use validator::Validate;
 
 mod common;
-use common::request;
+use common::{RawSocket, raw_socket, request};
 
 #[derive(Debug, Deserialize, Validate)]
 struct Note {
@@ -260,40 +260,8 @@ async fn binary_where_json_is_expected_is_a_validation_error_not_a_crash() -> Re
     Ok(())
 }
 
-/// A raw websocket to `/notes` at `addr`, past the engine.io open packet and the namespace's
-/// CONNECT: the test decides when it reads.
-async fn raw_notes_socket(
-    addr: SocketAddr,
-) -> Result<
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>,
-    BoxError,
-> {
-    use futures_util::{SinkExt, StreamExt};
-    use tokio_tungstenite::tungstenite::Message;
-    let url = format!("ws://{addr}/socket.io/?EIO=4&transport=websocket");
-    let (mut ws, _) = tokio_tungstenite::connect_async(url).await?;
-    let open = ws.next().await.ok_or("no open packet")??;
-    assert!(open.to_text()?.starts_with('0'), "{open:?}");
-    ws.send(Message::text("40/notes,")).await?;
-    loop {
-        // engine.io pings once at once: pong it.
-        let answer = ws.next().await.ok_or("no CONNECT answer")??;
-        match answer.to_text()? {
-            "2" => ws.send(Message::text("3")).await?,
-            connected => {
-                assert!(connected.starts_with("40/notes,"), "{connected:?}");
-                return Ok(ws);
-            }
-        }
-    }
-}
-
 /// Asks `/notes` to echo `payload` back as the ack of `id`, without reading.
-async fn ask_echo(
-    ws: &mut tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>,
-    id: usize,
-    payload: &str,
-) -> Result<(), BoxError> {
+async fn ask_echo(ws: &mut RawSocket, id: usize, payload: &str) -> Result<(), BoxError> {
     use futures_util::SinkExt;
     let packet = format!("42/notes,{id}[\"echo\",\"{payload}\"]");
     ws.send(tokio_tungstenite::tungstenite::Message::text(packet))
@@ -313,7 +281,7 @@ async fn a_client_that_does_not_read_is_closed_at_the_byte_bound_and_the_others_
         .start()
         .await?;
     let other = app.client("/notes").connect().await?;
-    let mut greedy = raw_notes_socket(app.addr()).await?;
+    let mut greedy = raw_socket(app.addr(), "/notes").await?;
     // 64 MiB of acks asked for, none read: far past the kernel's buffers and the 1 MiB bound.
     let payload = "x".repeat(64 << 10);
     let mut sent = 0;
@@ -366,7 +334,7 @@ async fn below_the_byte_bound_a_client_that_reads_late_gets_everything_in_order(
         .configure(|app| app.limits(Limits::default().max_buffered_bytes(Some(256 << 20))))
         .start()
         .await?;
-    let mut late = raw_notes_socket(app.addr()).await?;
+    let mut late = raw_socket(app.addr(), "/notes").await?;
     // 24 MiB of acks before the first read: more than the kernels hold, so some wait in the
     // server's spill, and all must come out, whole and in order.
     let payload = "y".repeat(96 << 10);

@@ -15,6 +15,9 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tracing_subscriber::layer::SubscriberExt;
 
+mod common;
+use common::{RawSocket, raw_socket};
+
 /// Keeps the WARN and ERROR lines of the process.
 #[derive(Clone, Default)]
 struct Lines(Arc<Mutex<Vec<String>>>);
@@ -70,26 +73,8 @@ impl EchoGateway {
 #[module(providers = [EchoGateway])]
 struct AppModule;
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>;
-
-/// A raw websocket joined to `/echo`: the attacker decides when, and whether, it reads.
-async fn attacker(addr: std::net::SocketAddr) -> Result<Ws, BoxError> {
-    let url = format!("ws://{addr}/socket.io/?EIO=4&transport=websocket");
-    let (mut ws, _) = tokio_tungstenite::connect_async(url).await?;
-    ws.next().await.ok_or("no open packet")??;
-    ws.send(Message::text("40/echo,")).await?;
-    loop {
-        let answer = ws.next().await.ok_or("no CONNECT answer")??;
-        match answer.to_text()? {
-            "2" => ws.send(Message::text("3")).await?,
-            connected if connected.starts_with("40/echo,") => return Ok(ws),
-            other => return Err(format!("unexpected {other:?}").into()),
-        }
-    }
-}
-
 /// Sends `n` acked echoes of `size` bytes without reading; stops early when the server closes.
-async fn flood(ws: &mut Ws, n: usize, size: usize) {
+async fn flood(ws: &mut RawSocket, n: usize, size: usize) {
     let payload = "z".repeat(size);
     for id in 0..n {
         let packet = format!("42/echo,{id}[\"echo\",\"{payload}\"]");
@@ -109,31 +94,38 @@ fn probe_answer(packet: &str) -> bool {
     id.parse::<u64>().is_ok_and(|id| id >= 10_000)
 }
 
-/// Runs `attack` and returns the WARN and ERROR lines it caused.
-async fn lines_of<F: Future<Output = Result<(), BoxError>>>(
-    lines: &Lines,
+/// Runs `attack` and checks that it caused at most [`BOUND`] WARN or ERROR lines.
+async fn few_lines<F: Future<Output = Result<(), BoxError>>>(
+    log: &Lines,
+    what: &str,
     attack: F,
-) -> Result<(usize, String), BoxError> {
-    let before = lines.len();
+) -> Result<(), BoxError> {
+    let before = log.len();
     attack.await?;
-    Ok((lines.len() - before, lines.since(before)))
+    let lines = log.len() - before;
+    assert!(
+        lines <= BOUND,
+        "{what}: {lines} log lines:\n{}",
+        log.since(before)
+    );
+    Ok(())
 }
+
+/// At most one line a second for each kind of repeated event, fewer as it goes on, and each
+/// attack takes a few seconds: one line per packet would pass this by thousands.
+const BOUND: usize = 5;
 
 #[tokio::test]
 async fn each_attack_writes_a_few_log_lines_not_one_per_packet() -> Result<(), BoxError> {
     let log = Lines::default();
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(log.clone()))?;
-    // At most one line a second for each kind of repeated event, and each attack takes a few
-    // seconds at most: 5 lines is a bound that one line per packet would pass by thousands.
-    const BOUND: usize = 5;
-
     // Replies to a client that does not read, dropped at socketioxide's 128 packets.
-    let lines = lines_of(&log, async {
+    few_lines(&log, "dropped replies", async {
         let app = TestingModule::builder::<AppModule>()
             .configure(|app| app.limits(Limits::default().max_buffered_bytes(None)))
             .start()
             .await?;
-        let mut ws = attacker(app.addr()).await?;
+        let mut ws = raw_socket(app.addr(), "/echo").await?;
         flood(&mut ws, 20_000, 1024).await;
         // Its replies are dropped, the server still answers everyone else.
         let other = app.client("/echo").connect().await?;
@@ -144,35 +136,23 @@ async fn each_attack_writes_a_few_log_lines_not_one_per_packet() -> Result<(), B
         Ok(())
     })
     .await?;
-    assert!(
-        lines.0 <= BOUND,
-        "dropped replies: {} log lines:\n{}",
-        lines.0,
-        lines.1
-    );
 
     // The same client past the byte bound: closed, once.
-    let lines = lines_of(&log, async {
+    few_lines(&log, "slow client closed", async {
         let app = TestingModule::builder::<AppModule>()
             .configure(|app| app.limits(Limits::default().max_buffered_bytes(Some(256 << 10))))
             .start()
             .await?;
-        let mut ws = attacker(app.addr()).await?;
+        let mut ws = raw_socket(app.addr(), "/echo").await?;
         flood(&mut ws, 20_000, 1024).await;
         drop(ws);
         app.shutdown().await;
         Ok(())
     })
     .await?;
-    assert!(
-        lines.0 <= BOUND,
-        "slow client closed: {} log lines:\n{}",
-        lines.0,
-        lines.1
-    );
 
     // Connections past a limit, refused with a 503.
-    let lines = lines_of(&log, async {
+    few_lines(&log, "refused connections", async {
         let app = TestingModule::builder::<AppModule>()
             .configure(|app| {
                 // The held connection sends nothing: it must outlast the attack.
@@ -197,17 +177,11 @@ async fn each_attack_writes_a_few_log_lines_not_one_per_packet() -> Result<(), B
         Ok(())
     })
     .await?;
-    assert!(
-        lines.0 <= BOUND,
-        "refused connections: {} log lines:\n{}",
-        lines.0,
-        lines.1
-    );
 
     // Bad payloads and handler exceptions, answered on the wire, not in the log.
-    let lines = lines_of(&log, async {
+    few_lines(&log, "bad payloads", async {
         let app = TestingModule::builder::<AppModule>().start().await?;
-        let mut ws = attacker(app.addr()).await?;
+        let mut ws = raw_socket(app.addr(), "/echo").await?;
         for id in 0..2_000 {
             let packet = match id % 3 {
                 0 => format!("42/echo,{id}[\"fail\"]"),
@@ -249,11 +223,5 @@ async fn each_attack_writes_a_few_log_lines_not_one_per_packet() -> Result<(), B
         Ok(())
     })
     .await?;
-    assert!(
-        lines.0 <= BOUND,
-        "bad payloads: {} log lines:\n{}",
-        lines.0,
-        lines.1
-    );
     Ok(())
 }
