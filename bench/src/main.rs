@@ -43,7 +43,7 @@ usage: cargo run --release -p bench -- [options]
                         idle (both sizes), idle-1k, idle-10k, idle-ten (both sizes, on a
                         namespace with ten handlers), idle-ten-1k, idle-ten-10k,
                         ordered-burst, ordered-burst-yield (Rust servers only),
-                        soak (10k clients, 500 replaced a second for 2 minutes, echoes
+                        soak (10k clients, 500 replaced a second for 2 minutes, paced echoes
                         beside; --quick: 1k, 100 a second for 3 s)
   --servers LIST        servers, comma-separated: framework, socketioxide, nestjs, socketio
   --out FILE            also write the JSON report to FILE

@@ -1,6 +1,6 @@
 //! `soak`: `n` clients connected on `/` for a while, a share of them replaced every tenth of a
 //! second (reset, and a new client connected in its place), while a few other clients echo with
-//! acks in a closed loop. Figures: the server's RSS with the `n` connected before the churn, at
+//! acks at a steady pace. Figures: the server's RSS with the `n` connected before the churn, at
 //! its peak during it, after it (the same `n` connected, most of them new) and once every client
 //! has left; the echo round trip under churn; server CPU per replaced connection; connections
 //! lost or refused.
@@ -19,8 +19,13 @@ use crate::servers::Server;
 use crate::sys::{self, CpuSample};
 use crate::wire;
 
-/// Clients of the echo loop that runs beside the churn.
+/// Clients that echo beside the churn, each once every [`ECHO_EVERY`]: a steady 200 echoes a
+/// second whose round trip says what the churn does to the others, without adding a load of
+/// their own to the figures.
 const ECHOERS: usize = 20;
+
+/// How often each echoing client sends.
+const ECHO_EVERY: Duration = Duration::from_millis(100);
 
 struct Shared {
     stop: AtomicBool,
@@ -72,7 +77,9 @@ pub async fn run(server: &Server, p: &Params) -> Result<Row, String> {
     for mut conn in connect_many(addr, ECHOERS, ECHOERS).await? {
         let (frame, answer, shared) = (frame.clone(), answer.clone(), shared.clone());
         echoers.spawn(async move {
+            let mut every = tokio::time::interval(ECHO_EVERY);
             while !shared.stop.load(Ordering::Relaxed) {
+                every.tick().await;
                 let t0 = Instant::now();
                 let acked = async {
                     conn.send(&frame).await?;
