@@ -95,7 +95,8 @@ impl Conn {
         let Some(spill) = &self.shared.spill else {
             return write_now(tcp, cx, bufs);
         };
-        if !spill.active.load(Ordering::Acquire) {
+        let tried = !spill.active.load(Ordering::Acquire);
+        if tried {
             match write_now(tcp, cx, bufs) {
                 Poll::Pending => {}
                 done => return done,
@@ -105,7 +106,7 @@ impl Conn {
         if state.failed {
             return Poll::Ready(Err(slow_client_error()));
         }
-        if state.bytes.is_empty() {
+        if state.bytes.is_empty() && !tried {
             // The sender finished between the check and the lock: write in order, directly.
             match write_now(tcp, cx, bufs) {
                 Poll::Pending => {}
