@@ -48,6 +48,7 @@ mod metrics;
 #[cfg(feature = "otel")]
 pub mod otel;
 pub mod pipeline;
+mod rate;
 pub mod socket;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -7,6 +7,8 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::rate::{self, KeyedBudgets};
+
 /// Bounds on what clients may take, for every listener of an application
 /// ([`GatewayApplication::limits`](crate::GatewayApplication::limits)).
 ///
@@ -132,44 +134,8 @@ impl Refused {
 pub(crate) struct Admission {
     limits: Limits,
     open: Mutex<Open>,
-    rate: Option<Rate>,
-}
-
-/// New connections per IP: governor's keyed limiter, whose idle keys are dropped now and then
-/// so that many addresses seen once do not stay in memory.
-struct Rate {
-    limiter: governor::DefaultKeyedRateLimiter<IpAddr>,
-    checks: std::sync::atomic::AtomicU32,
-}
-
-impl std::fmt::Debug for Rate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Rate")
-            .field("ips", &self.limiter.len())
-            .finish()
-    }
-}
-
-impl Rate {
-    fn new((n, per): (u32, Duration)) -> Option<Self> {
-        let burst = std::num::NonZeroU32::new(n)?;
-        let quota = governor::Quota::with_period(per / n)?.allow_burst(burst);
-        Some(Rate {
-            limiter: governor::RateLimiter::keyed(quota),
-            checks: std::sync::atomic::AtomicU32::new(0),
-        })
-    }
-
-    fn allows(&self, ip: IpAddr) -> bool {
-        let checks = self
-            .checks
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if checks % 4096 == 4095 {
-            self.limiter.retain_recent();
-            self.limiter.shrink_to_fit();
-        }
-        self.limiter.check_key(&ip).is_ok()
-    }
+    /// New connections per IP, when limited.
+    rate: Option<KeyedBudgets<IpAddr>>,
 }
 
 #[derive(Debug, Default)]
@@ -181,7 +147,10 @@ struct Open {
 impl Admission {
     pub(crate) fn new(limits: Limits) -> Arc<Self> {
         Arc::new(Admission {
-            rate: limits.connection_rate_per_ip.and_then(Rate::new),
+            rate: limits
+                .connection_rate_per_ip
+                .and_then(|(n, per)| rate::quota(n, per))
+                .map(KeyedBudgets::new),
             limits,
             open: Mutex::new(Open::default()),
         })
@@ -189,7 +158,7 @@ impl Admission {
 
     /// Counts a new connection from `ip` in, or says which limit it would pass.
     pub(crate) fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<Admitted, Refused> {
-        if self.rate.as_ref().is_some_and(|r| !r.allows(ip)) {
+        if self.rate.as_ref().is_some_and(|r| !r.allows(&ip)) {
             return Err(Refused::Rate);
         }
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());

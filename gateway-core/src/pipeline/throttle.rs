@@ -11,17 +11,16 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::hash::Hash;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 
 use super::{CanActivate, ExecutionContext};
 use crate::di::{Dependency, Injectable, Resolver};
 use crate::error::{HandlerError, StartupError, WsException};
+use crate::rate::{self, KeyedBudgets};
 
 /// The message of a throttled message's `exception`, as NestJS's throttler says it.
 pub const TOO_MANY_REQUESTS: &str = "ThrottlerException: Too Many Requests";
@@ -35,9 +34,7 @@ struct Limit {
 
 impl Limit {
     fn quota(self) -> Option<Quota> {
-        let burst = NonZeroU32::new(self.limit)?;
-        let period = Duration::from_millis(self.ttl_ms) / self.limit;
-        Some(Quota::with_period(period)?.allow_burst(burst))
+        rate::quota(self.limit, Duration::from_millis(self.ttl_ms))
     }
 }
 
@@ -126,23 +123,6 @@ impl ThrottlerTracker for ByIp {
 #[derive(Default)]
 struct SocketBudgets(Mutex<HashMap<&'static str, DefaultDirectRateLimiter>>);
 
-/// The budgets of one handler shared by key. The keys not seen for a while are dropped every
-/// 4096 checks, so that many clients seen once do not stay in memory.
-struct SharedBudgets<K: Hash + Eq + Clone> {
-    limiter: DefaultKeyedRateLimiter<K>,
-    checks: AtomicU32,
-}
-
-impl<K: Hash + Eq + Clone> SharedBudgets<K> {
-    fn allows(&self, key: &K) -> bool {
-        if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
-            self.limiter.retain_recent();
-            self.limiter.shrink_to_fit();
-        }
-        self.limiter.check_key(key).is_ok()
-    }
-}
-
 /// The guard `#[throttle]` binds: reads the handler's (or its gateway's) `throttle` metadata,
 /// asks `T` whose budget the message spends, and spends one unit of it.
 ///
@@ -171,7 +151,7 @@ impl<K: Hash + Eq + Clone> SharedBudgets<K> {
 pub struct ThrottlerGuard<T: ThrottlerTracker = BySocket> {
     tracker: T,
     /// By gateway and event.
-    shared: Mutex<HashMap<Handler, Arc<SharedBudgets<T::Key>>>>,
+    shared: Mutex<HashMap<Handler, Arc<KeyedBudgets<T::Key>>>>,
 }
 
 /// A handler: its gateway's name and its event.
@@ -203,12 +183,7 @@ impl<T: ThrottlerTracker> ThrottlerGuard<T> {
             let mut shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
             shared
                 .entry((ctx.gateway(), ctx.pattern()))
-                .or_insert_with(|| {
-                    Arc::new(SharedBudgets {
-                        limiter: RateLimiter::keyed(quota),
-                        checks: AtomicU32::new(0),
-                    })
-                })
+                .or_insert_with(|| Arc::new(KeyedBudgets::new(quota)))
                 .clone()
         };
         budgets.allows(key)
@@ -246,36 +221,5 @@ impl<T: ThrottlerTracker> CanActivate for ThrottlerGuard<T> {
         } else {
             Err(HandlerError::Exception(WsException::new(TOO_MANY_REQUESTS)))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn idle_keys_are_dropped() {
-        let quota = Limit {
-            limit: 1,
-            ttl_ms: 1,
-        }
-        .quota()
-        .expect("a quota");
-        let budgets = SharedBudgets {
-            limiter: RateLimiter::keyed(quota),
-            checks: AtomicU32::new(0),
-        };
-        for i in 0..4095u32 {
-            budgets.allows(&i);
-        }
-        assert_eq!(budgets.limiter.len(), 4095);
-        // Past 1 ms every key is back to a full budget, which `retain_recent` forgets.
-        std::thread::sleep(Duration::from_millis(5));
-        budgets.allows(&u32::MAX);
-        assert!(
-            budgets.limiter.len() <= 1,
-            "{} keys kept",
-            budgets.limiter.len()
-        );
     }
 }
