@@ -17,17 +17,14 @@
 //! `/usr/lib/postgresql/<version>/bin`) must be installed; `scripts/install-test-deps.sh`
 //! installs it. A missing binary fails the test with a message saying so: it is never skipped.
 
-use std::net::{Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Command;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::process::{
-    ChildGroup, NotReady, log_file, run_bounded, wait_ready, wait_until_refused, with_file_lock,
-};
-use crate::redis::free_port;
+use crate::process::{ChildGroup, run_bounded, wait_until_refused};
+use crate::server::{ServerProcess, free_port, install_deps};
 
 /// The cluster's superuser.
 pub const USER: &str = "gateway";
@@ -41,11 +38,7 @@ pub const READY_TIMEOUT: Duration = Duration::from_secs(30);
 ///
 /// Dropping it stops the server and removes the directory.
 pub struct PostgresServer {
-    port: u16,
-    dir: PathBuf,
-    child: Option<ChildGroup>,
-    /// How many times it was started (its log file is per start).
-    starts: usize,
+    process: ServerProcess,
 }
 
 /// Where the server binaries are, and who runs them.
@@ -85,18 +78,14 @@ impl PostgresServer {
     /// that are not tests, like the benchmark).
     pub fn try_start() -> Result<Self, String> {
         let install = install()?;
-        let dir = temp_dir()?;
         let mut server = PostgresServer {
-            port: 0,
-            dir,
-            child: None,
-            starts: 0,
+            process: ServerProcess::new("postgres")?,
         };
         server.init(install)?;
         // A port picked free may be taken again before postgres binds it: try a few.
         let mut last = String::new();
         for _ in 0..3 {
-            server.port = free_port();
+            server.process.port = free_port();
             match server.spawn_and_wait() {
                 Ok(()) => return Ok(server),
                 Err(e) => last = e,
@@ -107,21 +96,21 @@ impl PostgresServer {
 
     /// The port it listens on (the same across [`restart`](Self::restart)s).
     pub fn port(&self) -> u16 {
-        self.port
+        self.process.port
     }
 
     /// `postgres://gateway:gateway-pass@127.0.0.1:<port>/postgres`.
     pub fn url(&self) -> String {
         format!(
             "postgres://{USER}:{PASSWORD}@127.0.0.1:{}/postgres",
-            self.port
+            self.port()
         )
     }
 
     /// The server's processes: the one started (`runuser` when run as root) and all its
     /// descendants (the postmaster, its auxiliary processes, a backend per connection).
     pub fn pids(&self) -> Vec<u32> {
-        let Some(root) = self.child.as_ref().map(ChildGroup::id) else {
+        let Some(root) = self.process.child().map(ChildGroup::id) else {
             return Vec::new();
         };
         // Every process's parent, from /proc/<pid>/stat (`pid (comm) state ppid ...`).
@@ -154,14 +143,14 @@ impl PostgresServer {
 
     /// `127.0.0.1:<port>`.
     pub fn addr(&self) -> SocketAddr {
-        SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))
+        self.process.addr()
     }
 
     /// Stops the server as in a crash (`pg_ctl stop -m immediate`: every server process quits
     /// at once, clients see their connection drop) and waits until its port refuses
     /// connections. Does nothing when it is not running.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
+        let Some(mut child) = self.process.take_child() else {
             return;
         };
         if let Ok(install) = install() {
@@ -192,36 +181,34 @@ impl PostgresServer {
 
     /// The server's output so far (its log), to explain a failure.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+        self.process.log()
     }
 
     fn data(&self) -> PathBuf {
-        self.dir.join("data")
+        self.process.dir().join("data")
     }
 
     fn sockets(&self) -> PathBuf {
-        self.dir.join("sock")
-    }
-
-    fn log_path(&self) -> PathBuf {
-        self.dir.join(format!("postgres-{}.log", self.starts))
+        self.process.dir().join("sock")
     }
 
     /// `initdb`, the directory owned by the user that runs the server.
     fn init(&mut self, install: &Install) -> Result<(), String> {
         std::fs::create_dir_all(self.sockets())
             .map_err(|e| format!("cannot create {}: {e}", self.sockets().display()))?;
-        let pwfile = self.dir.join("pwfile");
+        let pwfile = self.process.dir().join("pwfile");
         std::fs::write(&pwfile, PASSWORD)
             .map_err(|e| format!("cannot write {}: {e}", pwfile.display()))?;
         if let Some(user) = install.run_as {
             let mut chown = Command::new("chown");
-            chown.args(["-R", &format!("{user}:")]).arg(&self.dir);
+            chown
+                .args(["-R", &format!("{user}:")])
+                .arg(self.process.dir());
             let run = run_bounded(chown, READY_TIMEOUT).map_err(|e| format!("chown: {e}"))?;
             if !run.succeeded() {
                 return Err(format!(
                     "chown {user} {}: {}",
-                    self.dir.display(),
+                    self.process.dir().display(),
                     run.output
                 ));
             }
@@ -240,11 +227,10 @@ impl PostgresServer {
         Ok(())
     }
 
+    /// Starts `postgres` on the port and waits until it accepts connections.
     fn spawn_and_wait(&mut self) -> Result<(), String> {
         let install = install()?;
-        self.starts += 1;
-        let (log, log_err) = log_file(&self.log_path())?;
-        let port = self.port.to_string();
+        let port = self.port().to_string();
         let mut cmd = install.command("postgres");
         cmd.arg("-D")
             .arg(self.data())
@@ -252,57 +238,25 @@ impl PostgresServer {
             .arg("-k")
             .arg(self.sockets())
             .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
-            .args(["-c", "full_page_writes=off", "-c", "max_connections=200"])
-            .current_dir(&self.dir)
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(log_err);
-        let child = ChildGroup::spawn(&mut cmd)
-            .map_err(|e| format!("cannot run postgres ({e}); run scripts/install-test-deps.sh"))?;
-        let mut child = child;
-        let bin = install.bin.clone();
-        let ready = wait_ready(&mut child, READY_TIMEOUT, || {
-            let mut probe = Command::new(bin.join("pg_isready"));
+            .args(["-c", "full_page_writes=off", "-c", "max_connections=200"]);
+        let is_ready = install.bin.join("pg_isready");
+        self.process.spawn_and_wait(&mut cmd, READY_TIMEOUT, || {
+            let mut probe = Command::new(&is_ready);
             probe.args(["-q", "-h", "127.0.0.1", "-p", &port, "-t", "1"]);
             run_bounded(probe, Duration::from_secs(5)).is_ok_and(|r| r.succeeded())
-        });
-        self.child = Some(child);
-        match ready {
-            Ok(()) => Ok(()),
-            Err(NotReady::Exited(status)) => {
-                self.child = None;
-                Err(format!(
-                    "postgres on port {} exited with {status} before accepting connections:\n{}",
-                    self.port,
-                    self.log()
-                ))
-            }
-            Err(NotReady::TimedOut) => {
-                let log = self.log();
-                self.stop();
-                Err(format!(
-                    "postgres on port {} did not accept connections within {} s:\n{log}",
-                    self.port,
-                    READY_TIMEOUT.as_secs()
-                ))
-            }
-        }
+        })
     }
 }
 
 impl Drop for PostgresServer {
     fn drop(&mut self) {
-        self.stop(); // before its directory goes
-        let _ = std::fs::remove_dir_all(&self.dir);
+        self.stop(); // cleanly, before `process` removes its directory
     }
 }
 
 impl std::fmt::Debug for PostgresServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostgresServer")
-            .field("port", &self.port)
-            .field("running", &self.child.is_some())
-            .finish()
+        self.process.fmt(f)
     }
 }
 
@@ -310,17 +264,6 @@ impl std::fmt::Debug for PostgresServer {
 /// `scripts/install-test-deps.sh` when missing); `Err` says why not.
 pub fn available() -> Result<(), String> {
     install().map(|_| ())
-}
-
-fn temp_dir() -> Result<PathBuf, String> {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "gateway-tests-postgres-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    Ok(dir)
 }
 
 /// The newest `/usr/lib/postgresql/<version>/bin` with `initdb` (Debian's layout), or the
@@ -363,21 +306,8 @@ fn install() -> Result<&'static Install, String> {
             let bin = match find_bin() {
                 Some(bin) => bin,
                 None => {
-                    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
-                        .join("../scripts/install-test-deps.sh");
-                    let status = with_file_lock("gateway-tests-install-deps.lock", || {
-                        Ok(Command::new("bash").arg(&script).status())
-                    })?;
-                    match (status, find_bin()) {
-                        (Ok(_), Some(bin)) => bin,
-                        (Ok(s), None) => {
-                            return Err(format!(
-                                "{} exited with {s}, and PostgreSQL (initdb) is still missing",
-                                script.display()
-                            ));
-                        }
-                        (Err(e), _) => return Err(format!("cannot run {}: {e}", script.display())),
-                    }
+                    install_deps("PostgreSQL (initdb)", || find_bin().is_some())?;
+                    find_bin().ok_or("PostgreSQL (initdb) is still missing")?
                 }
             };
             let run_as = running_as_root().then_some("postgres");
@@ -390,7 +320,7 @@ fn install() -> Result<&'static Install, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::TcpStream;
+    use std::net::{Ipv4Addr, TcpStream};
 
     #[test]
     fn starts_stops_and_restarts_on_the_same_port_with_its_data() {
@@ -405,7 +335,7 @@ mod tests {
         pg.restart();
         assert_eq!(pg.port(), port);
         assert!(TcpStream::connect_timeout(&pg.addr(), Duration::from_secs(2)).is_ok());
-        let dir = pg.dir.clone();
+        let dir = pg.process.dir().to_owned();
         drop(pg);
         assert!(!dir.exists(), "its directory is removed");
         assert!(

@@ -17,15 +17,12 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::process::{
-    ChildGroup, NotReady, log_file, run_bounded, wait_ready, wait_until_refused, with_file_lock,
-};
+use crate::process::{ChildGroup, run_bounded, wait_until_refused};
+use crate::server::{ServerProcess, free_port, install_deps};
 
 /// How long a starting `redis-server` may take to answer `PING`.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -40,12 +37,9 @@ const CLUSTER_TIMEOUT: Duration = Duration::from_secs(30);
 ///
 /// Dropping it kills the process and removes the directory.
 pub struct RedisServer {
-    port: u16,
+    process: ServerProcess,
+    /// Extra `redis-server` arguments, given again on each start.
     args: Vec<String>,
-    dir: PathBuf,
-    child: Option<ChildGroup>,
-    /// How many times it was started (its log file is per start).
-    starts: usize,
 }
 
 impl RedisServer {
@@ -76,57 +70,50 @@ impl RedisServer {
         ensure_redis_installed()?;
         // A port picked free may be taken again before redis-server binds it: try a few.
         let mut last = String::new();
+        let mut server = RedisServer {
+            process: ServerProcess::new("redis-server")?,
+            args: extra.iter().map(|s| (*s).to_owned()).collect(),
+        };
         for _ in 0..3 {
-            let port = pick();
-            let dir = temp_dir(port)?;
-            let mut server = RedisServer {
-                port,
-                args: extra.iter().map(|s| (*s).to_owned()).collect(),
-                dir,
-                child: None,
-                starts: 0,
-            };
+            server.process.port = pick();
             match server.spawn_and_wait() {
                 Ok(()) => return Ok(server),
-                Err(e) => last = e, // `server` is dropped: killed, directory removed
+                Err(e) => last = e,
             }
         }
-        Err(last)
+        Err(last) // `server` is dropped: directory removed
     }
 
     /// The port it listens on (the same across [`restart`](Self::restart)s).
     pub fn port(&self) -> u16 {
-        self.port
+        self.process.port
     }
 
     /// `redis://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        format!("redis://127.0.0.1:{}", self.port())
     }
 
     /// `127.0.0.1:<port>`.
     pub fn addr(&self) -> SocketAddr {
-        SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))
+        self.process.addr()
     }
 
     /// The process id of the running server (`None` when stopped).
     pub fn pid(&self) -> Option<u32> {
-        self.child.as_ref().map(ChildGroup::id)
+        self.process.child().map(ChildGroup::id)
     }
 
     /// Whether the process is running (started and not stopped; it may have died since).
     pub fn is_running(&mut self) -> bool {
-        match &mut self.child {
-            Some(child) => matches!(child.wait_timeout(Duration::ZERO), Ok(None)),
-            None => false,
-        }
+        self.process.is_running()
     }
 
     /// Kills the server (`SIGKILL`: Redis vanishes as in a crash) and waits until it is gone and
     /// its port refuses connections. Does nothing when it is not running.
     pub fn stop(&mut self) {
         // Dropping the child kills it.
-        self.child = None;
+        drop(self.process.take_child());
         // The listening socket is closed with the process; wait for the kernel to agree.
         wait_until_refused(self.addr(), READY_TIMEOUT, "redis-server");
     }
@@ -153,74 +140,32 @@ impl RedisServer {
 
     /// The server's output so far (its log), to explain a failure.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+        self.process.log()
     }
 
-    fn log_path(&self) -> PathBuf {
-        self.dir.join(format!("redis-{}.log", self.starts))
-    }
-
+    /// Starts `redis-server` on the port and waits until it answers `PING`.
     fn spawn_and_wait(&mut self) -> Result<(), String> {
-        self.starts += 1;
-        let (log, log_err) = log_file(&self.log_path())?;
-        let port = self.port.to_string();
+        let port = self.port().to_string();
+        let addr = self.addr();
         let mut cmd = Command::new("redis-server");
         cmd.args(["--port", &port, "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
             .args(["--daemonize", "no", "--protected-mode", "yes"])
             .arg("--dir")
-            .arg(&self.dir)
-            .args(&self.args)
-            .current_dir(&self.dir)
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(log_err);
-        let child = ChildGroup::spawn(&mut cmd).map_err(|e| {
-            format!(
-                "cannot run redis-server ({e}): the scale-out tests need Redis 7+ on PATH; \
-                 run scripts/install-test-deps.sh (Debian package redis-server)"
-            )
-        })?;
-        let mut child = child;
-        let ready = wait_ready(&mut child, READY_TIMEOUT, || match self.query(&["PING"]) {
-            Ok(pong) => pong == "PONG",
-            // `-NOAUTH` with --requirepass: it is up.
-            Err(e) => e.contains("NOAUTH") || e.contains("AUTH"),
-        });
-        match ready {
-            Ok(()) => {
-                self.child = Some(child);
-                Ok(())
-            }
-            // Dropping the child kills it.
-            Err(NotReady::Exited(status)) => Err(format!(
-                "redis-server on port {} exited with {status} before answering PING:\n{}",
-                self.port,
-                self.log()
-            )),
-            Err(NotReady::TimedOut) => Err(format!(
-                "redis-server on port {} did not answer PING within {} s:\n{}",
-                self.port,
-                READY_TIMEOUT.as_secs(),
-                self.log()
-            )),
-        }
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.child = None; // killed before its directory goes
-        let _ = std::fs::remove_dir_all(&self.dir);
+            .arg(self.process.dir())
+            .args(&self.args);
+        self.process
+            .spawn_and_wait(&mut cmd, READY_TIMEOUT, || match query(addr, &["PING"]) {
+                Ok(pong) => pong == "PONG",
+                // `-NOAUTH` with --requirepass: it is up.
+                Err(e) => e.contains("NOAUTH") || e.contains("AUTH"),
+            })
     }
 }
 
 impl std::fmt::Debug for RedisServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedisServer")
-            .field("port", &self.port)
-            .field("running", &self.child.is_some())
-            .finish()
+        self.process.fmt(f)
     }
 }
 
@@ -277,7 +222,7 @@ impl RedisCluster {
         let mut cmd = Command::new("redis-cli");
         cmd.arg("--cluster").arg("create");
         for node in &self.nodes {
-            cmd.arg(format!("127.0.0.1:{}", node.port));
+            cmd.arg(format!("127.0.0.1:{}", node.port()));
         }
         cmd.args(["--cluster-replicas", "0", "--cluster-yes"]);
         let run = run_bounded(cmd, CLUSTER_TIMEOUT).unwrap_or_else(|e| {
@@ -326,18 +271,10 @@ impl RedisCluster {
     fn logs(&self) -> String {
         self.nodes
             .iter()
-            .map(|n| format!("--- node {} ---\n{}", n.port, n.log()))
+            .map(|n| format!("--- node {} ---\n{}", n.port(), n.log()))
             .collect::<Vec<_>>()
             .join("\n")
     }
-}
-
-/// A loopback port nothing listens on right now (bound, then released).
-pub fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("bind 127.0.0.1:0 to pick a free port")
 }
 
 /// A free port whose cluster bus port (port + 10000) is free too.
@@ -352,17 +289,6 @@ fn free_cluster_port() -> u16 {
         }
     }
     panic!("no free port p with p + 10000 free too, after 100 tries")
-}
-
-fn temp_dir(port: u16) -> Result<PathBuf, String> {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "gateway-tests-redis-{}-{port}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    Ok(dir)
 }
 
 /// One RESP command on a fresh connection, every step bounded by [`QUERY_TIMEOUT`].
@@ -409,30 +335,20 @@ fn query(addr: SocketAddr, args: &[&str]) -> Result<String, String> {
 /// process, so that `cargo test --workspace` alone works on a fresh machine.
 pub fn ensure_redis_installed() -> Result<(), String> {
     static OUTCOME: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    let present = || {
+        ["redis-server", "redis-cli"].iter().all(|bin| {
+            Command::new(bin)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    };
     OUTCOME
         .get_or_init(|| {
-            let present = |bin: &str| {
-                Command::new(bin)
-                    .arg("--version")
-                    .output()
-                    .is_ok_and(|o| o.status.success())
-            };
-            if present("redis-server") && present("redis-cli") {
+            if present() {
                 return Ok(());
             }
-            let script =
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/install-test-deps.sh");
-            let status = with_file_lock("gateway-tests-install-deps.lock", || {
-                Ok(Command::new("bash").arg(&script).status())
-            })?;
-            match status {
-                Ok(s) if s.success() && present("redis-server") && present("redis-cli") => Ok(()),
-                Ok(s) => Err(format!(
-                    "{} exited with {s}, and redis-server is still missing",
-                    script.display()
-                )),
-                Err(e) => Err(format!("cannot run {}: {e}", script.display())),
-            }
+            install_deps("redis-server", present)
         })
         .clone()
 }
@@ -459,7 +375,7 @@ mod tests {
             Ok(""),
             "no persistence"
         );
-        let dir = redis.dir.clone();
+        let dir = redis.process.dir().to_owned();
         drop(redis);
         assert!(!dir.exists(), "its directory is removed");
         assert!(

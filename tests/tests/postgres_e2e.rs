@@ -22,7 +22,7 @@ use demo_app::Engine;
 use gateway_core::prelude::*;
 use gateway_core::{RunningApp, StartupError};
 use gateway_tests::postgres::{PASSWORD, PostgresServer, USER};
-use gateway_tests::redis::free_port;
+use gateway_tests::server::free_port;
 
 #[path = "support/scale.rs"]
 mod scale;

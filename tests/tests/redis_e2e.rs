@@ -25,7 +25,8 @@ use std::time::{Duration, Instant};
 use gateway_core::prelude::*;
 use gateway_core::{RunningApp, StartupError};
 use gateway_tests::node::run_node_suite_async;
-use gateway_tests::redis::{RedisCluster, RedisServer, free_port};
+use gateway_tests::redis::{RedisCluster, RedisServer};
+use gateway_tests::server::free_port;
 
 #[path = "support/scale.rs"]
 mod scale;
