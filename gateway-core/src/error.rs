@@ -420,9 +420,9 @@ impl LogEvery {
             None => "since the last such line".to_owned(),
         };
         if self.error {
-            tracing::error!("{n} {what}; {last} (the next such line in {wait} s at the earliest)");
+            tracing::error!("{what}: {n}; {last} (the next such line in {wait} s at the earliest)");
         } else {
-            tracing::warn!("{n} {what}; {last} (the next such line in {wait} s at the earliest)");
+            tracing::warn!("{what}: {n}; {last} (the next such line in {wait} s at the earliest)");
         }
     }
 }
