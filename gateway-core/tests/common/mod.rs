@@ -23,8 +23,8 @@ pub async fn raw_socket(addr: std::net::SocketAddr, ns: &str) -> Result<RawSocke
     if !open.to_text()?.starts_with('0') {
         return Err(format!("expected an open packet, got {open:?}").into());
     }
-    ws.send(Message::text(format!("40{ns},"))).await?;
     let joined = format!("40{ns},");
+    ws.send(Message::text(joined.clone())).await?;
     loop {
         // engine.io pings once at once: pong it.
         let answer = ws.next().await.ok_or("no CONNECT answer")??;
